@@ -1,0 +1,46 @@
+#!/usr/bin/env python
+"""Run the notebooks as tests, like `nbdev_test`, and end with one line `N passed, N failed`.
+
+`nbdev_test` only prints `Success.`; CI and people want a count. Each notebook runs in its own
+process (a fresh interpreter, as a user's kernel would be) with its folder as working directory,
+skipping the cells flagged in settings.ini's `tst_flags` (`notest`, `slow`) unless `--flags` names them.
+
+    python tools/test_nbs.py                      # every notebook in nbs/
+    python tools/test_nbs.py nbs/01_vocab.ipynb   # some of them
+    python tools/test_nbs.py --flags slow         # the slow cells too
+"""
+import argparse, os, subprocess, sys, time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN_ONE = ("import sys; from pathlib import Path; from nbdev.test import test_nb; from nbdev.config import get_config\n"
+           "ok, t = test_nb(Path(sys.argv[1]), skip_flags=get_config().tst_flags.split(), force_flags=sys.argv[2].split(),"
+           " basepath=get_config().config_path)\n"
+           "sys.exit(0 if ok else 1)")
+
+def run_notebook(nb: Path, flags: str):
+    start = time.time()
+    # as in an activated environment: the package's console scripts sit next to this interpreter
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    r = subprocess.run([sys.executable, '-c', RUN_ONE, str(nb), flags], cwd=ROOT/'nbs', env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return nb, r.returncode == 0, time.time() - start, r.stdout
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('notebooks', nargs='*', help='notebooks to test (default: nbs/*.ipynb)')
+    ap.add_argument('--flags', default='', help='space-separated test flags to run, e.g. "slow"')
+    ap.add_argument('--n_workers', type=int, default=1, help='notebooks run at once (2 cores here: 1 is fastest overall)')
+    a = ap.parse_args()
+    nbs = [Path(p).resolve() for p in a.notebooks] or sorted((ROOT/'nbs').glob('[!_.]*.ipynb'))
+    passed = failed = 0
+    with ThreadPoolExecutor(a.n_workers) as pool:
+        for nb, ok, secs, out in pool.map(lambda nb: run_notebook(nb, a.flags), nbs):
+            print(f"{'PASS' if ok else 'FAIL'} {nb.name} ({secs:.0f} s)", flush=True)
+            if not ok: print(out[-6000:], flush=True)
+            passed += ok; failed += not ok
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed or not passed else 0)
+
+if __name__ == '__main__': main()
