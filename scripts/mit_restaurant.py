@@ -1,0 +1,165 @@
+#!/usr/bin/env python
+"""MIT Restaurant: does pre-training on our own corpus help a `tiny` ALBERT tag entities, and how far is it from a CRF?
+
+On a seeded 90/10 split of the shared MIT Restaurant training file (the 10 % is the dev set; the corpus' test split
+is never read, and nothing is tuned on anything but this dev set), fine-tune with the same vocabulary, settings and seed:
+
+  (a) a `tiny` ALBERT from random initialisation (Google's truncated-normal init, the pre-trained model's config), and
+  (b) the same `tiny` ALBERT pre-trained on the shared English corpora (`--pretrained`, the pre-training stage's slow
+      run; or, without it, a short pre-training run here: `--pretrain_steps`),
+
+and, if `python-crfsuite` is installed (`pip install python-crfsuite`), train a CRF with standard word features on the
+same split. Prints dev entity-level F1 (seqeval) overall and for Dish, with the time each took, and writes them to
+OUT/results.json.
+
+    python scripts/mit_restaurant.py --pretrained _runs/pretrain_en_tiny          # (a), (b) and the CRF
+    python scripts/mit_restaurant.py --pretrain_steps 3000                        # pre-train here first
+"""
+import argparse, json, os, sys, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent/'shared'/'data'
+MIT = SHARED/'mit_restaurant'/'restauranttrain.bio'
+EN_CORPUS = [SHARED/'pretrain_en'/'mams_restaurant_sentences.txt', SHARED/'pretrain_en'/'cooking_stackexchange_posts.txt']
+
+
+def load_split(seed=0, dev_fraction=0.1):
+    "The MIT Restaurant training file as examples, split 90/10 with `seed`."
+    from albert_nb.finetune import read_bio, split_examples
+    return split_examples(read_bio(MIT), dev_fraction, seed)
+
+
+def pretrain_here(work: Path, steps: int, batch_size: int = 64, seed: int = 42) -> tuple[Path, float]:
+    "Vocabulary (8k unigram), pre-training data and a `tiny` MLM+SOP run on the shared English corpora; returns (model dir, seconds)."
+    from albert_nb.vocab import train_vocab
+    from albert_nb.data import create_pretraining_data
+    from albert_nb.pretrain import pretrain
+    t0 = time.time()
+    vocab = train_vocab(EN_CORPUS, work/'vocab', vocab_size=8000, doc_per_line=True)
+    if not (work/'data'/'manifest.json').exists():
+        create_pretraining_data(EN_CORPUS, vocab, work/'data', max_seq_length=128, dupe_factor=5, doc_per_line=True)
+    pretrain(work/'data', work/'pretrained', config='tiny', steps=steps, batch_size=batch_size, seed=seed,
+             save_every=max(steps // 5, 100), progress=False)
+    return work/'pretrained', time.time() - t0
+
+
+def random_twin(pretrained: Path, out: Path, seed: int = 42) -> Path:
+    "A randomly initialised model with exactly the pre-trained model's config and tokenizer."
+    from transformers import AutoConfig, AutoTokenizer
+    from albert_nb.core import seed_everything
+    from albert_nb.model import AlbertPretrainingModel
+    if not (out/'config.json').exists():
+        seed_everything(seed)
+        AlbertPretrainingModel(AutoConfig.from_pretrained(pretrained)).save_pretrained(out)
+        AutoTokenizer.from_pretrained(pretrained).save_pretrained(out)
+    return out
+
+
+def crf_baseline(train, dev, seed=0):
+    "A CRF with the usual word features (sklearn-crfsuite's tutorial set, window of 2), scored with seqeval on `dev`."
+    import pycrfsuite
+    from albert_nb.finetune import tags_to_spans, spans_to_tags
+    from seqeval.metrics import classification_report
+
+    def tokens_tags(ex):
+        toks, starts, pos = ex['text'].split(' '), [], 0
+        for t in toks: starts.append(pos); pos += len(t) + 1
+        index = {s: i for i, s in enumerate(starts)}
+        chunks = [(index[s['start']], index[s['start']] + len(ex['text'][s['start']:s['end']].split(' ')), s['label']) for s in ex['spans']]
+        return toks, spans_to_tags(len(toks), chunks)
+
+    def feats(toks, i):
+        w = toks[i]
+        f = {'bias': 1.0, 'w': w.lower(), 'suf3': w[-3:], 'suf2': w[-2:], 'pre3': w[:3], 'digit': w.isdigit(),
+             'hasdigit': any(c.isdigit() for c in w), 'title': w.istitle(), 'len': min(len(w), 8)}
+        for d in (-2, -1, 1, 2):
+            j = i + d
+            if 0 <= j < len(toks):
+                f[f'{d}:w'] = toks[j].lower(); f[f'{d}:suf3'] = toks[j][-3:]
+                if abs(d) == 1: f[f'{d}:bigram'] = toks[min(i, j)].lower() + '|' + toks[max(i, j)].lower()
+            else: f[f'{d}:pad'] = True
+        return f
+
+    t0 = time.time()
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for ex in train:
+        toks, tags = tokens_tags(ex)
+        trainer.append([feats(toks, i) for i in range(len(toks))], tags)
+    trainer.set_params({'c1': 0.1, 'c2': 0.1, 'max_iterations': 100, 'feature.possible_transitions': True})
+    model = Path(os.environ.get('TMPDIR', '/tmp'))/f'mit_crf_{os.getpid()}.crfsuite'
+    trainer.train(str(model))
+    tagger = pycrfsuite.Tagger(); tagger.open(str(model))
+    gold, pred = [], []
+    for ex in dev:
+        toks, tags = tokens_tags(ex)
+        gold.append(tags); pred.append(tagger.tag([feats(toks, i) for i in range(len(toks))]))
+    model.unlink()
+    rep = classification_report(gold, pred, output_dict=True, zero_division=0)
+    return dict(f1=round(rep['micro avg']['f1-score'], 4), dish_f1=round(rep['Dish']['f1-score'], 4),
+                per_type={t: round(v['f1-score'], 4) for t, v in rep.items() if not t.endswith(' avg')},
+                seconds=round(time.time() - t0, 1))
+
+
+def run_albert(name, model_dir, train, dev, out, args):
+    from albert_nb.finetune import finetune
+    print(f"\n== {name}: fine-tuning {model_dir}", flush=True)
+    res = finetune(model_dir, train, dev, out, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
+                   max_length=args.max_length, seed=args.seed, warmup_ratio=0.1)
+    b = res['best']
+    return dict(model=name, model_dir=str(model_dir), f1=b['f1'], precision=b['precision'], recall=b['recall'],
+                dish_f1=b['per_type']['Dish']['f1'], dish_precision=b['per_type']['Dish']['precision'],
+                dish_recall=b['per_type']['Dish']['recall'], best_epoch=res['best_epoch'], finetune_seconds=res['seconds'],
+                per_type={t: v['f1'] for t, v in b['per_type'].items()}, history=res['history']['epochs'])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--pretrained', help='pre-trained tiny ALBERT directory (the pre-training stage slow run)')
+    ap.add_argument('--pretrain_seconds', type=float, help="how long --pretrained took to pre-train (read from its run if not given)")
+    ap.add_argument('--pretrain_steps', type=int, default=3000, help='without --pretrained: pre-train here for this many steps')
+    ap.add_argument('--out', default=str(ROOT/'_runs'/'mit_restaurant'), help='working and output directory')
+    ap.add_argument('--epochs', type=int, default=4)
+    ap.add_argument('--lr', type=float, default=2e-4)
+    ap.add_argument('--batch_size', type=int, default=32)
+    ap.add_argument('--max_length', type=int, default=64, help='MIT queries are short: 64 positions hold all but a few')
+    ap.add_argument('--seed', type=int, default=42, help='fine-tuning seed (the split is always seed 0)')
+    ap.add_argument('--only', choices=['random', 'pretrained', 'crf'], action='append', help='run only these (repeatable)')
+    args = ap.parse_args()
+    if not MIT.exists(): sys.exit(f"{MIT}: not found: this script needs the shared data beside the checkout")
+    import torch
+    out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
+    train, dev = load_split()
+    print(f"MIT Restaurant: {len(train)} training and {len(dev)} dev sentences (seed 0); torch threads: {torch.get_num_threads()}")
+    only = set(args.only or ['random', 'pretrained', 'crf'])
+    results_file = out/'results.json'
+    results = json.loads(results_file.read_text()) if results_file.exists() else {}
+
+    pretrained, pre_secs = (Path(args.pretrained) if args.pretrained else None), args.pretrain_seconds
+    if pretrained is None and only & {'random', 'pretrained'}:
+        pretrained, pre_secs = pretrain_here(out/'pretrain', args.pretrain_steps)
+    if pretrained is not None and pre_secs is None:
+        log = pretrained/'albert_nb_pretrain.json'
+        pre_secs = json.loads(log.read_text()).get('seconds') if log.exists() else None
+    if 'random' in only:
+        results['random'] = run_albert('tiny, random init', random_twin(pretrained, out/'random_init'), train, dev, out/'ft_random', args)
+    if 'pretrained' in only:
+        results['pretrained'] = dict(run_albert('tiny, pre-trained', pretrained, train, dev, out/'ft_pretrained', args), pretrain_seconds=pre_secs)
+    if 'crf' in only:
+        try: results['crf'] = dict(model='CRF (word features)', **crf_baseline(train, dev))
+        except ImportError: print("python-crfsuite is not installed: no CRF baseline (pip install python-crfsuite)")
+    results['settings'] = dict(vars(args), train_sentences=len(train), dev_sentences=len(dev), threads=torch.get_num_threads())
+    results_file.write_text(json.dumps(results, indent=1))
+
+    print(f"\n{'model':<22} {'dev F1':>7} {'Dish F1':>8} {'fine-tune':>10} {'pre-train':>10}")
+    for k in ('random', 'pretrained', 'crf'):
+        r = results.get(k)
+        if not r: continue
+        ft = r.get('finetune_seconds', r.get('seconds'))
+        pre = r.get('pretrain_seconds')
+        print(f"{r['model']:<22} {r['f1']:>7.3f} {r['dish_f1']:>8.3f} {ft:>9.0f}s {(f'{pre:.0f}s' if pre else '-'):>10}")
+    print(f"results: {results_file}")
+
+
+if __name__ == '__main__':
+    main()
