@@ -30,29 +30,37 @@ def load_split(seed=0, dev_fraction=0.1):
     return split_examples(read_bio(MIT), dev_fraction, seed)
 
 
-def pretrain_here(work: Path, steps: int, batch_size: int = 64, seed: int = 42) -> tuple[Path, float]:
-    "Vocabulary (8k unigram), pre-training data and a `tiny` MLM+SOP run on the shared English corpora; returns (model dir, seconds)."
+def pretrain_here(work: Path, steps: int, vocab: Path | None = None, batch_size: int = 32, seq_len: int = 64, lr: float = 1e-3,
+                  seed: int = 42) -> tuple[Path, float]:
+    "Vocabulary (8k unigram, unless `vocab`), pre-training data and a short `tiny` MLM+SOP run on the shared English corpora; returns (model dir, seconds)."
     from albert_nb.vocab import train_vocab
     from albert_nb.data import create_pretraining_data
     from albert_nb.pretrain import pretrain
     t0 = time.time()
-    vocab = train_vocab(EN_CORPUS, work/'vocab', vocab_size=8000, doc_per_line=True)
-    if not (work/'data'/'manifest.json').exists():
-        create_pretraining_data(EN_CORPUS, vocab, work/'data', max_seq_length=128, dupe_factor=5, doc_per_line=True)
-    pretrain(work/'data', work/'pretrained', config='tiny', steps=steps, batch_size=batch_size, seed=seed,
-             save_every=max(steps // 5, 100), progress=False)
-    return work/'pretrained', time.time() - t0
+    vocab = vocab or train_vocab(EN_CORPUS, work/'vocab', vocab_size=8000, doc_per_line=True)
+    if not (work/'data'/'manifest.json').exists():   # short sequences: MIT queries are ~10 pieces, and a step costs less
+        # MAMS: one sentence a line, no document boundaries (one long document); cooking posts: one post a line
+        create_pretraining_data(EN_CORPUS, vocab, work/'data', max_seq_length=seq_len, max_predictions_per_seq=10,
+                                dupe_factor=3, doc_per_line=[False, True])
+    print(f"pre-training data ready ({time.time() - t0:.0f} s); pre-training {steps} steps of {batch_size} x {seq_len}", flush=True)
+    pretrain(work/'data', work/'pretrained', config='tiny', steps=steps, batch_size=batch_size, lr=lr, optimizer='adamw',
+             warmup=steps // 10, seed=seed, save_every=max(steps // 5, 50), eval_every=0, progress=False)
+    secs = time.time() - t0
+    (work/'pretrained'/'albert_nb_pretrain_seconds.json').write_text(json.dumps(dict(seconds=round(secs, 1), steps=steps)))
+    return work/'pretrained', secs
 
 
-def random_twin(pretrained: Path, out: Path, seed: int = 42) -> Path:
-    "A randomly initialised model with exactly the pre-trained model's config and tokenizer."
+def random_twin(out: Path, pretrained: Path | None = None, vocab: Path | None = None, preset: str = 'tiny', seed: int = 42) -> Path:
+    "A randomly initialised model with the pre-trained model's config and tokenizer (or `preset` with `vocab`'s tokenizer)."
     from transformers import AutoConfig, AutoTokenizer
     from albert_nb.core import seed_everything
-    from albert_nb.model import AlbertPretrainingModel
+    from albert_nb.model import AlbertPretrainingModel, make_config
     if not (out/'config.json').exists():
         seed_everything(seed)
-        AlbertPretrainingModel(AutoConfig.from_pretrained(pretrained)).save_pretrained(out)
-        AutoTokenizer.from_pretrained(pretrained).save_pretrained(out)
+        tok = AutoTokenizer.from_pretrained(pretrained or vocab)
+        config = AutoConfig.from_pretrained(pretrained) if pretrained else make_config(preset, len(tok))
+        AlbertPretrainingModel(config).save_pretrained(out)
+        tok.save_pretrained(out)
     return out
 
 
@@ -117,10 +125,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--pretrained', help='pre-trained tiny ALBERT directory (the pre-training stage slow run)')
     ap.add_argument('--pretrain_seconds', type=float, help="how long --pretrained took to pre-train (read from its run if not given)")
-    ap.add_argument('--pretrain_steps', type=int, default=3000, help='without --pretrained: pre-train here for this many steps')
+    ap.add_argument('--pretrain_steps', type=int, default=500, help='without --pretrained: pre-train here for this many steps')
+    ap.add_argument('--pretrain_only', action='store_true', help='only pre-train (into OUT/pretrain/pretrained), no fine-tuning')
+    ap.add_argument('--vocab', help='vocabulary directory for the random model and for pre-training here (default: train one, 8k unigram)')
     ap.add_argument('--out', default=str(ROOT/'_runs'/'mit_restaurant'), help='working and output directory')
     ap.add_argument('--epochs', type=int, default=4)
-    ap.add_argument('--lr', type=float, default=2e-4)
+    ap.add_argument('--lr', type=float, default=3e-4)
     ap.add_argument('--batch_size', type=int, default=32)
     ap.add_argument('--max_length', type=int, default=64, help='MIT queries are short: 64 positions hold all but a few')
     ap.add_argument('--seed', type=int, default=42, help='fine-tuning seed (the split is always seed 0)')
@@ -136,13 +146,17 @@ def main():
     results = json.loads(results_file.read_text()) if results_file.exists() else {}
 
     pretrained, pre_secs = (Path(args.pretrained) if args.pretrained else None), args.pretrain_seconds
-    if pretrained is None and only & {'random', 'pretrained'}:
-        pretrained, pre_secs = pretrain_here(out/'pretrain', args.pretrain_steps)
+    if pretrained is None and ('pretrained' in only or ('random' in only and not args.vocab)):
+        pretrained, pre_secs = pretrain_here(out/'pretrain', args.pretrain_steps, Path(args.vocab) if args.vocab else None)
+    if args.pretrain_only:
+        if pretrained is None: pretrained, pre_secs = pretrain_here(out/'pretrain', args.pretrain_steps, Path(args.vocab) if args.vocab else None)
+        print(f"pre-trained model: {pretrained} ({pre_secs:.0f} s)"); return
     if pretrained is not None and pre_secs is None:
-        log = pretrained/'albert_nb_pretrain.json'
+        log = pretrained/'albert_nb_pretrain_seconds.json'
         pre_secs = json.loads(log.read_text()).get('seconds') if log.exists() else None
     if 'random' in only:
-        results['random'] = run_albert('tiny, random init', random_twin(pretrained, out/'random_init'), train, dev, out/'ft_random', args)
+        twin = random_twin(out/'random_init', pretrained, None if pretrained else Path(args.vocab))
+        results['random'] = run_albert('tiny, random init', twin, train, dev, out/'ft_random', args)
     if 'pretrained' in only:
         results['pretrained'] = dict(run_albert('tiny, pre-trained', pretrained, train, dev, out/'ft_pretrained', args), pretrain_seconds=pre_secs)
     if 'crf' in only:
