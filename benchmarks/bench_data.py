@@ -5,8 +5,9 @@ The job is the one Google's `create_pretraining_data.py` was measured on, on thi
 (both shared English files, one sentence a line as its reader sees them, max_seq_length 128,
 20 predictions, dupe_factor 5): 355-410 instances/s and 700 MiB peak, in one process. TensorFlow cannot
 run here, so those quoted figures are the comparison. Each configuration runs in a fresh process; we print
-wall-clock instances/s, CPU seconds (all processes), and peak resident memory (main process, and the
-largest worker). Run from the project root:
+wall-clock instances/s, instances per CPU second (all processes), and the peak resident memory of the main
+process and of the largest worker. Workers are forked: most of a worker's resident pages (the libraries the
+main process imported, about 290 MiB) are shared with the main process, not copies. Run from the project root:
 
     python benchmarks/bench_data.py                 # 1x and 4x, 1 and 2 workers
     python benchmarks/bench_data.py --sizes 1 --workers 1 --layout mixed
@@ -79,7 +80,7 @@ def main():
                 x = rows[-1]
                 print(f"{x['size']}x corpus, {x['workers']} worker(s): {x['instances']:,} instances in {x['wall']:.1f} s = "
                       f"{x['instances'] / x['wall']:,.0f} instances/s ({x['instances'] / x['cpu']:,.0f} per CPU second); "
-                      f"peak memory {x['peak_mib']:.0f} MiB main (of which {x['base_mib']:.0f} MiB after imports)"
+                      f"peak RSS {x['peak_mib']:.0f} MiB main process ({x['base_mib']:.0f} MiB of it after imports)"
                       + (f", {x['worker_peak_mib']:.0f} MiB largest worker" if x['workers'] > 1 else ''), flush=True)
     print(f"\nGoogle's create_pretraining_data.py on the 1x job, on this machine (quoted, TensorFlow is not available here): "
           f"{GOOGLE[0]}-{GOOGLE[1]} instances/s, {GOOGLE[2]} MiB peak, one process")
