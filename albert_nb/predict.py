@@ -16,10 +16,12 @@ from fastcore.script import call_parse, Param, store_true
 
 from .core import UserError, friendly_errors, atomic_path, get_device, get_mode
 from .vocab import read_lines
+from .finetune import token_words
 
 # %% auto #0
 __all__ = ['WEIGHT_FILES', 'TOKENIZER_FILES', 'model_task', 'fuse_gelu', 'window_starts', 'label_tables', 'group_pieces',
-           'merge_windows', 'Predictor', 'predict', 'read_texts', 'predict_texts', 'predict_cli']
+           'merge_windows', 'default_aggregation', 'b_to_i_table', 'first_piece_labels', 'Predictor', 'predict',
+           'read_texts', 'predict_texts', 'predict_cli']
 
 # %% ../nbs/07_predict.ipynb #773f5337
 WEIGHT_FILES = ('model.safetensors', 'model.safetensors.index.json', 'pytorch_model.bin', 'pytorch_model.bin.index.json')
@@ -113,6 +115,34 @@ def merge_windows(entities:list[dict]) -> list[dict]:
     out.append(prev)
     return out
 
+def default_aggregation(model_dir) -> str:
+    "'first' for a model fine-tuned with labels on first pieces only (our default), 'simple' for one trained on every piece."
+    info = Path(model_dir)/'albert_nb_finetune.json'
+    if not info.exists(): return 'simple'
+    info = json.loads(info.read_text())
+    settings = info.get('settings', info)
+    return 'simple' if settings.get('label_all_subwords') else 'first'
+
+def b_to_i_table(id2label:dict) -> np.ndarray:
+    "Per label id, the id of the matching `I-` label for a `B-` one (itself otherwise): a word's later pieces continue it."
+    ids = {v: k for k, v in id2label.items()}
+    return np.array([ids.get('I-' + id2label[i][2:], i) if id2label[i].startswith('B-') else i for i in range(len(id2label))])
+
+def first_piece_labels(labels:np.ndarray,  # [N] label id of each piece
+                       scores:np.ndarray,  # [N] its probability
+                       which:np.ndarray,   # [N] window of each piece
+                       starts:np.ndarray,  # [N] does the piece begin a word (fine-tuning's rule, `token_words`)
+                       ranges:np.ndarray,  # [N, 2] characters of each piece without spaces (empty for a bare `▁`)
+                       b_to_i:np.ndarray):
+    "transformers' 'first' aggregation: each piece takes its word's first-piece label and score; bare `▁` pieces are dropped."
+    if len(labels) == 0: return labels, scores, np.zeros(0, bool)
+    cont = ~starts
+    cont[0] = False; cont[1:] &= which[1:] == which[:-1]                  # a window that starts mid-word starts a word
+    head = np.maximum.accumulate(np.where(cont, 0, np.arange(len(labels))))
+    labels, scores = labels[head].copy(), scores[head]
+    labels[cont] = b_to_i[labels[cont]]
+    return labels, scores, ranges[:, 1] > ranges[:, 0]
+
 # %% ../nbs/07_predict.ipynb #dfa1365f
 class Predictor:
     "A fine-tuned token or sequence classifier, loaded once, that tags or labels many texts in length-sorted batches."
@@ -121,6 +151,7 @@ class Predictor:
                  batch_size:int=64,                 # windows per forward pass
                  max_length:int|None=None,          # pieces per window, special tokens included; the model's limit by default
                  stride:int|None=None,              # pieces shared by consecutive windows of a long text; max_length // 4 by default
+                 aggregation:str|None=None,         # 'first' (a word takes its first piece's label) or 'simple' (each piece its own); default: as fine-tuned
                 ):
         self.model_dir, self.task = Path(model_dir), model_task(model_dir)
         auto = AutoModelForTokenClassification if self.task == 'ner' else AutoModelForSequenceClassification
@@ -157,6 +188,9 @@ class Predictor:
         self.pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         self.id2label = {int(k): v for k, v in self.model.config.id2label.items()}
         self.tables = label_tables(self.id2label)
+        self.aggregation = aggregation or default_aggregation(self.model_dir)
+        if self.aggregation not in ('first', 'simple'): raise UserError(f"aggregation must be 'first' or 'simple', got {aggregation!r}")
+        self._b_to_i = b_to_i_table(self.id2label)
         self.multi_label = self.model.config.problem_type == 'multi_label_classification' or self.model.config.num_labels == 1
 
     def __repr__(self):
@@ -170,8 +204,11 @@ class Predictor:
         for i, enc in enumerate(encodings):
             ids, offsets, n = enc.ids, enc.offsets, len(enc.ids)
             if n == 0: continue                                  # an empty text: no window, no entity, no label
+            if self.aggregation == 'first':    # word starts and space-trimmed ranges, exactly as fine-tuning labelled them
+                offsets, starts = token_words(texts[i], offsets, enc.word_ids)
             for s in window_starts(n, self.window, self.stride):
-                out.append((i, ids[s:s + self.window], offsets[s:s + self.window]))
+                out.append((i, ids[s:s + self.window], offsets[s:s + self.window]) +
+                           ((starts[s:s + self.window],) if self.aggregation == 'first' else ()))
         return out
 
     def _batches(self, windows):
@@ -208,9 +245,14 @@ class Predictor:
             lengths = np.array(lengths)
             content = (np.arange(ids.shape[1])[None] >= n_pre) & (np.arange(ids.shape[1])[None] < (n_pre + lengths)[:, None])
             which = np.repeat(np.arange(len(idx)), lengths)               # window (row) of each piece, row after row
-            first, last, lab, mean = group_pieces(label[content], score[content], which, self.tables)
-            if len(first) == 0: continue
             offsets = np.concatenate([np.asarray(windows[k][2], dtype=np.int64).reshape(-1, 2) for k in idx])
+            label, score = label[content], score[content]
+            if self.aggregation == 'first':
+                starts = np.concatenate([np.asarray(windows[k][3], dtype=bool) for k in idx])
+                label, score, keep = first_piece_labels(label, score, which, starts, offsets, self._b_to_i)
+                label, score, which, offsets = label[keep], score[keep], which[keep], offsets[keep]
+            first, last, lab, mean = group_pieces(label, score, which, self.tables)
+            if len(first) == 0: continue
             starts, ends, rows = offsets[first, 0].tolist(), offsets[last, 1].tolist(), which[first].tolist()
             for s, e, r, l, m in zip(starts, ends, rows, lab.tolist(), mean.tolist()):
                 t = windows[idx[r]][0]
