@@ -55,12 +55,13 @@ def random_twin(out: Path, pretrained: Path | None = None, vocab: Path | None = 
     from transformers import AutoConfig, AutoTokenizer
     from albert_nb.core import seed_everything
     from albert_nb.model import AlbertPretrainingModel, make_config
-    if not (out/'config.json').exists():
-        seed_everything(seed)
-        tok = AutoTokenizer.from_pretrained(pretrained or vocab)
-        config = AutoConfig.from_pretrained(pretrained) if pretrained else make_config(preset, len(tok))
-        AlbertPretrainingModel(config).save_pretrained(out)
-        tok.save_pretrained(out)
+    import shutil
+    shutil.rmtree(out, ignore_errors=True)      # never a stale twin of another model
+    seed_everything(seed)
+    tok = AutoTokenizer.from_pretrained(pretrained or vocab)
+    config = AutoConfig.from_pretrained(pretrained) if pretrained else make_config(preset, len(tok))
+    AlbertPretrainingModel(config).save_pretrained(out)
+    tok.save_pretrained(out)
     return out
 
 
