@@ -22,15 +22,12 @@ from .core import UserError, friendly_errors, atomic_path, get_mode, console_scr
 from .vocab import AlbertVocab, read_lines, read_documents, split_sentences, preprocess_text, train_vocab
 
 # %% auto #0
-__all__ = ['MODE', 'CORPUS_SHARED', 'FEATURES', 'DATA_FORMAT', 'corpus_files', 'iter_documents', 'is_start_piece_google',
-           'word_start_array', 'fast_preprocess_text', 'tokenize_sentences', 'sop_instances', 'budget_table',
-           'ngram_probs', 'draw_masking', 'mask_instances', 'encode_examples', 'frame_records', 'assemble',
-           'ChunkMaker', 'create_pretraining_data', 'parse_example', 'PretrainingDataset', 'decode_instance',
-           'ResumableSampler', 'pretraining_loader', 'plot_data_statistics', 'data_cli']
+__all__ = ['FEATURES', 'DATA_FORMAT', 'corpus_files', 'iter_documents', 'word_start_array', 'tokenize_sentences', 'sop_instances',
+           'budget_table', 'ngram_probs', 'draw_masking', 'mask_instances', 'encode_examples', 'frame_records',
+           'assemble', 'ChunkMaker', 'create_pretraining_data', 'parse_example', 'PretrainingDataset',
+           'decode_instance', 'ResumableSampler', 'pretraining_loader', 'plot_data_statistics', 'data_cli']
 
 # %% ../nbs/02_data.ipynb #918cc6ff
-MODE = get_mode()
-CORPUS_SHARED = Path('../../shared/data')      # the real corpora, beside the checkout (used by the slow cells)
 FEATURES = ('input_ids', 'input_mask', 'segment_ids', 'token_boundary',        # Google's feature names, in Google's order
             'masked_lm_positions', 'masked_lm_ids', 'masked_lm_weights', 'next_sentence_labels')
 DATA_FORMAT = 'albert_nb pretraining data 1'
@@ -79,43 +76,19 @@ def iter_documents(files:list, # corpus files
         yield fi, None
 
 # %% ../nbs/02_data.ipynb #d700970b
-_GOOGLE_PUNCT = set('!"#$%&"()*+,-./:;?@[\\]^_`{|}~')           # Google's `special_pieces` (no ' < = >)
-_GOOGLE_CHARS = set('abcdefghijklmnopqrstuvwxyz') | _GOOGLE_PUNCT
-
-def is_start_piece_google(piece:str) -> bool:
-    "Google's `_is_start_piece_sp`: does this SentencePiece piece start a new word?"
-    return (piece.startswith('▁') or piece.startswith('<') or piece in _GOOGLE_PUNCT
-            or not all(c.lower() in _GOOGLE_CHARS for c in piece))
-
 def word_start_array(vocab:AlbertVocab) -> np.ndarray:
-    "Per id, whether the piece starts a word under Google's rule for this kind of vocabulary."
-    if vocab.kind == 'sentencepiece': return np.array([is_start_piece_google(p) for p in vocab.pieces], dtype=bool)
-    return np.array([not p.startswith('##') for p in vocab.pieces], dtype=bool)
+    "Per id, whether the piece starts a word under Google's rule for this kind of vocabulary (the vocabulary stage's `word_start`)."
+    return np.asarray(vocab.word_start, dtype=bool)
 
 def _digit_comma_ids(vocab:AlbertVocab) -> set:
     return {i for i, p in enumerate(vocab.pieces) if len(p) > 1 and p[-1] == ',' and p[-2].isdigit()}
-
-class _Marks(dict):
-    "A `str.translate` table that deletes Unicode marks (categories M*), filled in as characters are first seen."
-    def __missing__(self, c):
-        v = self[c] = None if unicodedata.category(chr(c)).startswith('M') else c
-        return v
-_MARKS = _Marks()
-
-def fast_preprocess_text(text:str, lower:bool=True) -> str:
-    "`albert_nb.vocab.preprocess_text`, the same output, fast: ASCII text skips NFKD, marks go in one `str.translate`."
-    text = " ".join(text.strip().split()).replace("``", '"').replace("''", '"')
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        if not text.isascii(): text = text.translate(_MARKS)
-    return text.lower() if lower else text
 
 def tokenize_sentences(vocab:AlbertVocab, sentences:list[str], num_threads:int=1) -> list[list[int]]:
     "Ids of each sentence, as `vocab.encode` gives them, encoded in one batch."
     if not sentences: return []
     if vocab.kind == 'wordpiece': return vocab.tokenizer(list(sentences), add_special_tokens=False)['input_ids']
     lower = vocab.do_lower_case
-    ids = vocab.sp.encode([fast_preprocess_text(s, lower) for s in sentences], num_threads=num_threads)
+    ids = vocab.sp.encode([preprocess_text(s, lower) for s in sentences], num_threads=num_threads)
     if not hasattr(vocab, '_digit_comma'): vocab._digit_comma = _digit_comma_ids(vocab)
     if vocab._digit_comma:      # Google's `▁1990,` rule: only Google's own vocabularies produce such pieces
         for i, row in enumerate(ids):

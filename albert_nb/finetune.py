@@ -21,16 +21,13 @@ from .core import UserError, friendly_errors, atomic_path, seed_everything, get_
 from .vocab import read_lines
 
 # %% auto #0
-__all__ = ['MODE', 'CORPUS_SHARED', 'TASKS', 'FORMATS', 'TOY_FINETUNE', 'split_tag', 'tags_to_spans', 'spans_to_tags',
-           'find_mentions', 'read_dish_csv', 'read_bio', 'read_jsonl_spans', 'detect_format', 'read_examples',
-           'split_examples', 'entity_types', 'ner_labels', 'token_words', 'window_bounds', 'encode_examples',
-           'albert_config', 'load_tokenizer', 'load_albert', 'param_groups', 'predict_entities', 'evaluate_ner',
-           'read_classification_csv', 'evaluate_classification', 'predict_labels', 'plot_history', 'finetune',
-           'finetune_toy', 'finetune_cli']
+__all__ = ['TASKS', 'FORMATS', 'TOY_FINETUNE', 'split_tag', 'tags_to_spans', 'spans_to_tags', 'find_mentions', 'read_dish_csv',
+           'read_bio', 'read_jsonl_spans', 'detect_format', 'read_examples', 'split_examples', 'entity_types',
+           'ner_labels', 'token_words', 'window_bounds', 'encode_examples', 'albert_config', 'load_tokenizer',
+           'load_albert', 'param_groups', 'predict_entities', 'evaluate_ner', 'read_classification_csv',
+           'evaluate_classification', 'predict_labels', 'plot_history', 'finetune', 'finetune_toy', 'finetune_cli']
 
 # %% ../nbs/06_finetune.ipynb #3b952828
-MODE = get_mode()
-CORPUS_SHARED = Path('../../shared/data')      # the real corpora, beside the checkout (used by slow cells)
 TASKS = ('ner', 'classification')
 FORMATS = ('auto', 'csv', 'bio', 'jsonl')
 
