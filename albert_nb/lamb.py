@@ -4,7 +4,8 @@
 
 # %% ../nbs/04_lamb.ipynb #b0f3d4df
 from __future__ import annotations
-import math, re
+import math, re, os, sys, functools, warnings
+from pathlib import Path
 from collections.abc import Iterable
 
 import torch
@@ -16,8 +17,8 @@ from torch.utils._foreach_utils import _get_fused_kernels_supported_devices
 from .core import UserError
 
 # %% auto #0
-__all__ = ['EXCLUDE_FROM_DECAY', 'reference_lamb_step', 'ReferenceLamb', 'lamb_param_groups', 'Lamb', 'albert_lr_lambda',
-           'albert_lr_schedule']
+__all__ = ['EXCLUDE_FROM_DECAY', 'reference_lamb_step', 'ReferenceLamb', 'lamb_param_groups', 'lamb_cpu_kernel', 'Lamb',
+           'albert_lr_lambda', 'albert_lr_schedule']
 
 # %% ../nbs/04_lamb.ipynb #490a52e2
 @torch.no_grad()
@@ -82,6 +83,68 @@ def lamb_param_groups(model:nn.Module, # the model to optimise
               dict(params=excluded, weight_decay=0.0, exclude_from_layer_adaptation=True)]
     return [g for g in groups if g['params']]
 
+# %% ../nbs/04_lamb.ipynb #2ebab9d5
+_LAMB_CPU_SOURCE = r"""
+#include <torch/extension.h>
+#include <cmath>
+#include <vector>
+
+// One LAMB step over a list of contiguous fp32 CPU tensors (see the notebook 04_lamb): pass 1 updates m and v,
+// writes u = (m/bc1)/(sqrt(v/bc2) + eps) + wd*w and sums |w|^2 and |u|^2; pass 2 applies w -= lr * r * u.
+void lamb_step(std::vector<at::Tensor> ws, std::vector<at::Tensor> gs, std::vector<at::Tensor> ms,
+               std::vector<at::Tensor> vs, std::vector<at::Tensor> us, double lr, double beta1, double beta2,
+               double eps, double wd, double bc1, double bc2, double clamp, int64_t threads) {
+  const float b1 = beta1, b2 = beta2, c1 = 1 - beta1, c2 = 1 - beta2, e = eps, d = wd, ib1 = 1 / bc1, ib2 = 1 / bc2;
+  const int64_t B = 4096;
+  for (size_t t = 0; t < ws.size(); ++t) {
+    float* w = ws[t].data_ptr<float>(); const float* g = gs[t].data_ptr<float>();
+    float* m = ms[t].data_ptr<float>(); float* v = vs[t].data_ptr<float>(); float* u = us[t].data_ptr<float>();
+    const int64_t n = ws[t].numel();
+    double sw = 0, su = 0;
+    #pragma omp parallel for reduction(+:sw,su) schedule(static) num_threads(threads) if(n > 65536)
+    for (int64_t b0 = 0; b0 < n; b0 += B) {
+      const int64_t b1e = b0 + B < n ? b0 + B : n;
+      float fw = 0, fu = 0;
+      #pragma omp simd reduction(+:fw,fu)
+      for (int64_t i = b0; i < b1e; ++i) {
+        const float mi = b1 * m[i] + c1 * g[i], vi = b2 * v[i] + c2 * g[i] * g[i];
+        const float ui = (mi * ib1) / (std::sqrt(vi * ib2) + e) + d * w[i];
+        m[i] = mi; v[i] = vi; u[i] = ui;
+        fw += w[i] * w[i]; fu += ui * ui;
+      }
+      sw += fw; su += fu;
+    }
+    double nw = std::sqrt(sw), nu = std::sqrt(su), r = 1.0;
+    if (clamp > 0 && nw > clamp) nw = clamp;
+    if (nw > 0 && nu > 0) r = nw / nu;
+    const float s = lr * r;
+    #pragma omp parallel for simd schedule(static) num_threads(threads) if(n > 65536)
+    for (int64_t i = 0; i < n; ++i) w[i] -= s * u[i];
+  }
+}
+"""
+
+@functools.cache
+def lamb_cpu_kernel(required:bool=False):
+    "The compiled CPU LAMB kernel (built on first use, then cached on disk), or None (with a warning) where it cannot be built."
+    if os.environ.get('ALBERT_NB_CPU_KERNEL', '1') == '0' and not required: return None
+    import platform, hashlib
+    from torch.utils.cpp_extension import load_inline, _get_build_directory
+    flags = ' '.join(sorted(l for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('flags'))[:1]) \
+        if Path('/proc/cpuinfo').exists() else platform.processor()
+    tag = hashlib.sha256((_LAMB_CPU_SOURCE + flags + torch.__version__).encode()).hexdigest()[:12]   # one build per source, CPU and torch
+    name = f'albert_nb_lamb_{tag}'
+    try:
+        if not list(Path(_get_build_directory(name, verbose=False)).glob('*.so')):
+            print("albert_nb: building the CPU LAMB kernel (once per machine, about a minute)", file=sys.stderr, flush=True)
+        return load_inline(name, cpp_sources=_LAMB_CPU_SOURCE, functions=['lamb_step'],
+                           extra_cflags=['-O3', '-march=native', '-fopenmp', '-fno-math-errno'], extra_ldflags=['-fopenmp'])
+    except Exception as e:
+        if required: raise UserError(f"the CPU LAMB kernel cannot be built here ({type(e).__name__}: {str(e)[:300]}): "
+                                     "install a C++ compiler and ninja, or use fused=None") from None
+        warnings.warn(f"albert_nb: the CPU LAMB kernel cannot be built ({type(e).__name__}); using PyTorch's kernels (same results, slower)")
+        return None
+
 # %% ../nbs/04_lamb.ipynb #79b01fb0
 _BIG_STEP = 2.0 ** 40   # beta ** _BIG_STEP == 0.0 in float32 and float64: the fused kernel's bias corrections become exactly 1
 
@@ -109,9 +172,10 @@ class Lamb(Optimizer):
                  clamp_weight_norm:float|None=None, # Google: None; torch_optimizer/pytorch-lamb: 10
                  adam:bool=False, # r = 1 everywhere: Google's AdamWeightDecayOptimizer (with decay)
                  exclude_from_layer_adaptation:bool=False, # default for groups that do not say (see `lamb_param_groups`)
-                 fused:bool|None=None, # use PyTorch's fused Adam kernel; None = where the device has it
+                 fused:bool|str|None=None, # None: fastest available; 'cpu_kernel': ours; True: PyTorch's fused Adam + norms; False: foreach
                 ):
         _check_hparams(lr, betas, eps, weight_decay, clamp_weight_norm)
+        if fused not in (None, True, False, 'cpu_kernel'): raise UserError(f"fused must be None, True, False or 'cpu_kernel', got {fused!r}")
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, bias_correction=bias_correction,
                         clamp_weight_norm=clamp_weight_norm, adam=adam, exclude_from_layer_adaptation=exclude_from_layer_adaptation,
                         fused=fused)
@@ -157,12 +221,28 @@ class Lamb(Optimizer):
             u = self._scratch[p] = torch.empty_like(p, memory_format=torch.contiguous_format)
         return u
 
+    def _cpu_kernel(self, group, ps, gs, device):
+        "Our C++ kernel, when this group can use it: fp32, contiguous, on the CPU, with layer adaptation."
+        want = group['fused']
+        if want not in (None, 'cpu_kernel') or device.type != 'cpu': return None
+        if not all(t.dtype == torch.float32 and t.is_contiguous() for t in ps + gs): return None
+        return lamb_cpu_kernel(required=want == 'cpu_kernel')
+
     def _update(self, group, ps, gs, ms, vs, steps, device):
         lr, (beta1, beta2), eps, wd = group['lr'], group['betas'], group['eps'], group['weight_decay']
         adapt = not (group['adam'] or group['exclude_from_layer_adaptation'])
         torch._foreach_add_(steps, 1)
+        kernel = self._cpu_kernel(group, ps, gs, device) if adapt else None
+        if kernel is not None and group['bias_correction'] and len({float(s) for s in steps}) > 1:
+            kernel = None   # tensors that missed steps (no gradient) need their own bias corrections: the foreach path has them
+        if kernel is not None:
+            step = float(steps[0])   # the group's common step count (on the CPU, reading it costs nothing)
+            bc1, bc2 = (1 - beta1 ** step, 1 - beta2 ** step) if group['bias_correction'] else (1.0, 1.0)
+            kernel.lamb_step(ps, gs, ms, vs, [self._scratch_for(p) for p in ps], float(lr), beta1, beta2, eps, wd, bc1, bc2,
+                             float(group['clamp_weight_norm'] or 0.0), torch.get_num_threads())
+            return
         fused = group['fused']
-        if fused is None: fused = device.type in _get_fused_kernels_supported_devices()
+        if fused is None or fused == 'cpu_kernel': fused = device.type in _get_fused_kernels_supported_devices()
         if fused:
             ksteps = steps if group['bias_correction'] else [torch.full((), _BIG_STEP, device=device)] * len(ps)
             kw = dict(beta1=beta1, beta2=beta2, eps=eps, amsgrad=False, maximize=False)

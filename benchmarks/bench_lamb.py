@@ -17,7 +17,7 @@ import torch
 from transformers import AlbertForPreTraining, BertConfig, BertForPreTraining
 
 from albert_nb.model import make_config
-from albert_nb.lamb import Lamb, lamb_param_groups
+from albert_nb.lamb import Lamb, lamb_param_groups, lamb_cpu_kernel
 
 
 def make_model(name):
@@ -45,6 +45,7 @@ def bench(name, device, rounds, steps, include_to=True):
     lr = 1e-6
     opts = {
         'Lamb (ours)': Lamb(lamb_param_groups(model), lr=lr),
+        'Lamb fused=True': Lamb(lamb_param_groups(model), lr=lr, fused=True),
         'AdamW fused': torch.optim.AdamW(params, lr=lr, fused=True),
         'AdamW foreach': torch.optim.AdamW(params, lr=lr, foreach=True),
     }
@@ -61,7 +62,8 @@ def bench(name, device, rounds, steps, include_to=True):
             times[k].append(time_steps(o, max(1, steps // 4) if k == 'torch_optimizer.Lamb' else steps, device))
     n = sum(p.numel() for p in params)
     ref = statistics.median(times['AdamW fused'])
-    print(f"\n{name}: {n / 1e6:.1f}M parameters in {len(params)} tensors, {device}")
+    print(f"\n{name}: {n / 1e6:.1f}M parameters in {len(params)} tensors, {device}"
+          + (f" (Lamb (ours) uses the CPU kernel)" if device.type == 'cpu' and lamb_cpu_kernel() else ''))
     print(f"  {'optimizer':22s} {'ms/step':>9s} {'min':>8s} {'x fused AdamW':>14s}")
     for k, v in times.items():
         med = statistics.median(v)
