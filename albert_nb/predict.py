@@ -144,6 +144,13 @@ def first_piece_labels(labels:np.ndarray,  # [N] label id of each piece
     return labels, scores, ranges[:, 1] > ranges[:, 0]
 
 # %% ../nbs/07_predict.ipynb #dfa1365f
+def _check_strings(texts:Iterable, what:str) -> list[str]:
+    "`texts` as a list, every item checked to be a string."
+    texts = list(texts)
+    bad = [(i, type(t).__name__) for i, t in enumerate(texts) if not isinstance(t, str)]
+    if bad: raise UserError(f"{what} must be strings: text {bad[0][0]} is a {bad[0][1]}" + (f" ({len(bad)} are not strings)" if len(bad) > 1 else ''))
+    return texts
+
 class Predictor:
     "A fine-tuned token or sequence classifier, loaded once, that tags or labels many texts in length-sorted batches."
     def __init__(self, model_dir:str|Path,          # a fine-tuned directory (albert_nb_finetune's output)
@@ -229,10 +236,11 @@ class Predictor:
             yield idx, lengths, ids, mask
 
     @torch.inference_mode()
-    def _forward(self, ids:np.ndarray, mask:np.ndarray|None) -> torch.Tensor:
+    def _forward(self, ids:np.ndarray, mask:np.ndarray|None, types:np.ndarray|None=None) -> torch.Tensor:
         ids = torch.from_numpy(ids).to(self.device)
         mask = torch.from_numpy(mask).to(self.device) if mask is not None else None
-        return self.model(input_ids=ids, attention_mask=mask).logits.float()
+        types = torch.from_numpy(types).to(self.device) if types is not None else None
+        return self.model(input_ids=ids, attention_mask=mask, token_type_ids=types).logits.float()
 
     def _tag(self, texts:list[str]) -> list[list[dict]]:
         windows = self._windows(texts)
@@ -268,32 +276,52 @@ class Predictor:
             probs = (logits.sigmoid() if self.multi_label else logits.softmax(-1)).cpu().numpy()
             rows = [windows[k][0] for k in idx]
             np.add.at(total, rows, probs); np.add.at(count, rows, 1)
-        out = []
-        for p, c in zip(total, count):
-            if c == 0: out.append(None); continue
-            p = p / c; best = int(p.argmax())
-            out.append(dict(label=self.id2label[best], score=float(p[best]),
-                            probabilities={self.id2label[i]: float(x) for i, x in enumerate(p)}))
+        return [self._label(p / c) if c else None for p, c in zip(total, count)]
+
+    def _label(self, p:np.ndarray) -> dict:
+        best = int(p.argmax())
+        return dict(label=self.id2label[best], score=float(p[best]), probabilities={self.id2label[i]: float(x) for i, x in enumerate(p)})
+
+    def _classify_pairs(self, texts:list[str], texts_b:list[str]) -> list[dict|None]:
+        "Sentence pairs, `[CLS] a [SEP] b [SEP]`, cut to `max_length` longest-first as fine-tuning cut them; sorted by length, batched."
+        enc = self.tokenizer(texts, texts_b, truncation=True, max_length=self.max_length)
+        ids, types = enc['input_ids'], enc['token_type_ids']
+        order = sorted(range(len(texts)), key=lambda k: len(ids[k]), reverse=True)
+        out = [None] * len(texts)
+        for b in range(0, len(order), self.batch_size):
+            idx = order[b:b + self.batch_size]
+            width = max(len(ids[k]) for k in idx)
+            a = np.full((len(idx), width), self.pad_id, dtype=np.int64); t = np.zeros_like(a); m = np.zeros_like(a)
+            for row, k in enumerate(idx): n = len(ids[k]); a[row, :n], t[row, :n], m[row, :n] = ids[k], types[k], 1
+            logits = self._forward(a, m if m.min() == 0 else None, t)
+            probs = (logits.sigmoid() if self.multi_label else logits.softmax(-1)).cpu().numpy()
+            for row, k in enumerate(idx):
+                if texts[k] or texts_b[k]: out[k] = self._label(probs[row])
         return out
 
-    def predict(self, texts:str|Iterable[str]) -> list:
-        "Entities (token classifier) or label and probabilities (sequence classifier) of each text; of `texts` itself if it is a string."
-        if isinstance(texts, str): return self.predict([texts])[0]
-        texts = list(texts)
-        bad = [(i, type(t).__name__) for i, t in enumerate(texts) if not isinstance(t, str)]
-        if bad: raise UserError(f"texts must be strings: text {bad[0][0]} is a {bad[0][1]}"
-                                + (f" ({len(bad)} are not strings)" if len(bad) > 1 else ''))
+    def predict(self, texts:str|Iterable[str],        # the texts (or one text)
+                texts_b:str|Iterable[str]|None=None,   # the second text of each pair, for a sentence-pair classifier
+               ) -> list:
+        "Entities (token classifier) or label and probabilities (sequence classifier) of each text (or pair); of `texts` itself if it is a string."
+        if isinstance(texts, str): return self.predict([texts], None if texts_b is None else [texts_b] if isinstance(texts_b, str) else texts_b)[0]
+        texts = _check_strings(texts, 'texts')
+        if texts_b is not None:
+            texts_b = _check_strings([texts_b] if isinstance(texts_b, str) else texts_b, 'texts_b')
+            if self.task == 'ner': raise UserError(f"{self.model_dir} is a token classifier: it tags single texts, not pairs (leave out texts_b)")
+            if len(texts_b) != len(texts): raise UserError(f"texts_b has {len(texts_b)} texts but texts has {len(texts)}: give one second text per text")
         if not texts: return []
+        if texts_b is not None: return self._classify_pairs(texts, texts_b)
         return self._tag(texts) if self.task == 'ner' else self._classify(texts)
 
     __call__ = predict
 
 def predict(model_dir:str|Path,    # a fine-tuned directory
             texts:str|Iterable[str], # the texts (or one text)
+            texts_b:str|Iterable[str]|None=None, # second texts, for a sentence-pair classifier
             **kwargs,              # `Predictor`'s settings: device, batch_size, max_length, stride
            ) -> list:
     "One-shot `Predictor(model_dir, **kwargs)(texts)`; load a `Predictor` once instead when you predict more than once."
-    return Predictor(model_dir, **kwargs)(texts)
+    return Predictor(model_dir, **kwargs)(texts, texts_b)
 
 # %% ../nbs/07_predict.ipynb #351e557e
 def _decoded_lines(path:str|Path, errors:str='strict') -> Iterator[tuple[int, str]]:
@@ -350,16 +378,19 @@ def _chunks(items:Iterable, n:int) -> Iterator[list]:
         if len(chunk) == n: yield chunk; chunk = []
     if chunk: yield chunk
 
-def _record(text:str, result) -> dict:
-    if isinstance(result, list): return dict(text=text, entities=result)
-    return dict(text=text, **(result or dict(label=None, score=None, probabilities=None)))
+def _record(text:str, result, text_b:str|None=None) -> dict:
+    first = dict(text=text) if text_b is None else dict(text=text, text_b=text_b)
+    if isinstance(result, list): return dict(first, entities=result)
+    return dict(first, **(result or dict(label=None, score=None, probabilities=None)))
 
-def predict_texts(predictor:Predictor, texts:Iterable[str], out, chunk_size:int=4096) -> tuple[int, int]:
-    "Predict `texts` in chunks and write one JSON line each to the open text file `out`; return (texts, entities)."
+def predict_texts(predictor:Predictor, texts:Iterable[str], out, chunk_size:int=4096,
+                  texts_b:Iterable[str]|None=None) -> tuple[int, int]:
+    "Predict `texts` (with `texts_b`, for pairs) in chunks and write one JSON line each to the open text file `out`; return (texts, entities)."
     n = n_ent = 0
-    for chunk in _chunks(texts, chunk_size):
-        for text, result in zip(chunk, predictor(chunk)):
-            out.write(json.dumps(_record(text, result), ensure_ascii=False) + '\n')
+    for chunk in _chunks(texts if texts_b is None else zip(texts, texts_b, strict=True), chunk_size):
+        a, b = (chunk, None) if texts_b is None else map(list, zip(*chunk))
+        for i, result in enumerate(predictor(a, b)):
+            out.write(json.dumps(_record(a[i], result, None if b is None else b[i]), ensure_ascii=False) + '\n')
             n += 1; n_ent += len(result) if isinstance(result, list) else 0
     return n, n_ent
 
@@ -368,6 +399,7 @@ def predict_cli(texts:Param("texts to tag; - reads standard input", str, nargs='
                 model:Param("fine-tuned model directory (albert_nb_finetune's --out)", str)=None,
                 input:Param("file of texts: .txt (one a line), .csv/.tsv (see --column), .jsonl (a text field)", str)=None,
                 column:Param("the CSV column or JSONL field holding the text (default: text, or a CSV's only column)", str)=None,
+                column_b:Param("with --input: the column or field holding each pair's second text (sentence-pair classifiers)", str)=None,
                 output:Param("write JSON Lines to this file (default: standard output)", str)=None,
                 stdin:Param("read texts from standard input, one a line", store_true)=False,
                 lenient:Param("replace bytes that are not UTF-8 instead of stopping", store_true)=False,
@@ -388,13 +420,16 @@ def predict_cli(texts:Param("texts to tag; - reads standard input", str, nargs='
             if input: yield from read_texts(input, column, errors)
             if stdin: yield from read_texts('-', errors=errors)
         if input and input != '-' and not Path(input).is_file(): raise UserError(f"{input}: no such file: check the path given to --input")
+        if column_b and (texts or stdin or not input or input == '-'):
+            raise UserError("--column_b reads pairs from one file: give --input FILE (CSV or JSONL) with both columns, and no other texts")
         predictor = Predictor(model, device=device, batch_size=batch_size, max_length=max_length, stride=stride)
+        seconds = read_texts(input, column_b, errors) if column_b else None
         try:
             if output:
                 with atomic_path(output) as tmp:
-                    with open(tmp, 'w', encoding='utf-8') as out: n, n_ent = predict_texts(predictor, sources(), out)
+                    with open(tmp, 'w', encoding='utf-8') as out: n, n_ent = predict_texts(predictor, sources(), out, texts_b=seconds)
                 what = f"{n_ent} entities" if predictor.task == 'ner' else "labels"
                 print(f"wrote {what} for {n} texts to {output}", file=sys.stderr)
-            else: predict_texts(predictor, sources(), sys.stdout)
+            else: predict_texts(predictor, sources(), sys.stdout, texts_b=seconds)
         except BrokenPipeError:                     # `albert_nb_predict ... | head`: the reader has had enough
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno()); sys.exit(0)
