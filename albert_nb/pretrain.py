@@ -427,7 +427,7 @@ def pretrain(data:str|Path,                  # data directory of the data stage 
     sums = extra.get('sums', torch.zeros(len(METRIC_SUMS))).to(device)
     gnorm_sum, window = extra.get('gnorm_sum', torch.zeros(())).to(device), int(extra.get('window', 0))
     first_bad = torch.full((), -1, dtype=torch.long, device=device)   # first step with a non-finite loss or gradient
-    t0, t_start, train_row = time.perf_counter(), time.perf_counter(), {}
+    t0, t_start, train_row = time.perf_counter(), time.perf_counter() - float(extra.get('seconds', 0.0)), {}   # seconds count across resumes
     bar = tqdm(total=steps, initial=start, disable=not (progress and main), desc='pre-training', unit='step', dynamic_ncols=True)
 
     def check_finite():   # the host reads the device: only at log and checkpoint time
@@ -478,7 +478,8 @@ def pretrain(data:str|Path,                  # data directory of the data stage 
             window_sums = accelerator.reduce(sums.clone(), 'sum').cpu() / world   # each process resumes with an equal share
             if main: save_checkpoint(out, raw, opt, scheduler, keep=keep, state=dict(
                 step=done, epoch=epoch, micro_batch=done * grad_accum, batch_in_epoch=done * grad_accum % per_epoch,
-                eval=last_eval, settings=settings), extra=dict(sums=window_sums, gnorm_sum=gnorm_sum.cpu(), window=window))
+                eval=last_eval, settings=settings), extra=dict(sums=window_sums, gnorm_sum=gnorm_sum.cpu(), window=window,
+                                 seconds=torch.tensor(time.perf_counter() - t_start)))
             accelerator.wait_for_everyone()
     bar.close(); log.close()
 

@@ -30,7 +30,7 @@ def load_split(seed=0, dev_fraction=0.1):
     return split_examples(read_bio(MIT), dev_fraction, seed)
 
 
-def pretrain_here(work: Path, steps: int, vocab: Path | None = None, batch_size: int = 32, seq_len: int = 64, lr: float = 1e-3,
+def pretrain_here(work: Path, steps: int, vocab: Path | None = None, batch_size: int = 32, seq_len: int = 64, lr: float = 2e-3,
                   seed: int = 42) -> tuple[Path, float]:
     "Vocabulary (8k unigram, unless `vocab`), pre-training data and a short `tiny` MLM+SOP run on the shared English corpora; returns (model dir, seconds)."
     from albert_nb.vocab import train_vocab
@@ -43,7 +43,8 @@ def pretrain_here(work: Path, steps: int, vocab: Path | None = None, batch_size:
         create_pretraining_data(EN_CORPUS, vocab, work/'data', max_seq_length=seq_len, max_predictions_per_seq=10,
                                 dupe_factor=3, doc_per_line=[False, True])
     print(f"pre-training data ready ({time.time() - t0:.0f} s); pre-training {steps} steps of {batch_size} x {seq_len}", flush=True)
-    pretrain(work/'data', work/'pretrained', config='tiny', steps=steps, batch_size=batch_size, lr=lr, optimizer='adamw',
+    # LAMB at 2e-3 (batch 32), the pre-training stage's measured setting: AdamW at 1e-3 collapses `tiny` (see 05_pretrain)
+    pretrain(work/'data', work/'pretrained', config='tiny', steps=steps, batch_size=batch_size, lr=lr, optimizer='lamb',
              warmup=steps // 10, seed=seed, save_every=max(steps // 5, 50), eval_every=0, progress=False)
     secs = time.time() - t0
     (work/'pretrained'/'albert_nb_pretrain_seconds.json').write_text(json.dumps(dict(seconds=round(secs, 1), steps=steps)))
@@ -153,8 +154,12 @@ def main():
         if pretrained is None: pretrained, pre_secs = pretrain_here(out/'pretrain', args.pretrain_steps, Path(args.vocab) if args.vocab else None)
         print(f"pre-trained model: {pretrained} ({pre_secs:.0f} s)"); return
     if pretrained is not None and pre_secs is None:
-        log = pretrained/'albert_nb_pretrain_seconds.json'
-        pre_secs = json.loads(log.read_text()).get('seconds') if log.exists() else None
+        log, csv_log = pretrained/'albert_nb_pretrain_seconds.json', pretrained/'log.csv'
+        if log.exists(): pre_secs = json.loads(log.read_text()).get('seconds')
+        elif csv_log.exists():   # the pre-training stage's log: seconds of training (resumed runs included)
+            from albert_nb.pretrain import read_log
+            tr = read_log(pretrained).query("split == 'train'")
+            pre_secs = float(tr.seconds.max()) if len(tr) else None
     if 'random' in only:
         twin = random_twin(out/'random_init', pretrained, None if pretrained else Path(args.vocab))
         results['random'] = run_albert('tiny, random init', twin, train, dev, out/'ft_random', args)
