@@ -29,7 +29,8 @@ __all__ = ['RUN_FILE', 'FREE_SETTINGS', 'ALBERT_LR', 'ALBERT_BATCH', 'ALBERT_STE
            'vocab_hash_of', 'build_model', 'micro_batches', 'local_part', 'rng_state', 'set_rng_state',
            'list_checkpoints', 'save_checkpoint', 'load_checkpoint', 'clear_interrupted_writes', 'metric_sums',
            'metrics_from_sums', 'evaluate', 'RunLog', 'read_log', 'plot_pretraining', 'make_accelerator', 'pretrain',
-           'torch_threads', 'pretrain_toy', 'pretrain_cli', 'masked_targets', 'frequency_baseline', 'full_settings']
+           'torch_threads', 'pretrain_toy', 'pretrain_cli', 'masked_targets', 'frequency_baseline', 'position_spread',
+           'full_settings']
 
 # %% ../nbs/05_pretrain.ipynb #814076ff
 RUN_FILE = 'albert_nb_pretrain.json'    # in --out: the run's settings, then its result
@@ -575,6 +576,19 @@ def frequency_baseline(train, evaluation) -> dict:
     top = int(counts.argmax())
     return dict(masked_lm_accuracy=float((ev == top).mean()), masked_lm_loss=float(-np.log(probs[ev]).mean()), top_id=top,
                 train_targets=len(tr), eval_targets=len(ev))
+
+# %% ../nbs/05_pretrain.ipynb #921d33e5
+@torch.no_grad()
+def position_spread(model, dataset, n:int=8) -> float:
+    "Mean std of the last hidden state across the real positions of the first `n` sequences of `dataset` (near 0: collapsed)."
+    if isinstance(model, (str, Path)): model = load_pretraining_model(model)
+    encoder = getattr(model, 'albert', model)
+    batch = next(iter(pretraining_loader(dataset, min(n, len(dataset)), shuffle=False, drop_last=False)))
+    was_training = encoder.training; encoder.eval()
+    try: h = encoder(input_ids=batch['input_ids'], attention_mask=batch['attention_mask'], token_type_ids=batch['token_type_ids']).last_hidden_state
+    finally: encoder.train(was_training)
+    stds = [h[b, batch['attention_mask'][b].bool()].std(0).mean() for b in range(h.shape[0])]
+    return float(torch.stack(stds).mean())
 
 # %% ../nbs/05_pretrain.ipynb #02b67f7a
 def full_settings(batch_size:int=1024,        # global batch (sequences per step)
