@@ -138,7 +138,7 @@ def main():
     ap.add_argument('--vocab', help='vocabulary directory for the random model and for pre-training here (default: train one, 8k unigram)')
     ap.add_argument('--out', default=str(ROOT/'_runs'/'mit_restaurant'), help='working and output directory')
     ap.add_argument('--epochs', type=int, default=4)
-    ap.add_argument('--lr', type=float, nargs='+', default=[1e-4, 3e-4], help='fine-tuning learning rates to try; the best on dev F1 is kept')
+    ap.add_argument('--lr', type=float, nargs='+', default=[3e-4, 1e-3], help='fine-tuning learning rates to try; the best on dev F1 is kept')
     ap.add_argument('--batch_size', type=int, default=32)
     ap.add_argument('--max_length', type=int, default=64, help='MIT queries are short: 64 positions hold all but a few')
     ap.add_argument('--seed', type=int, default=42, help='fine-tuning seed (the split is always seed 0)')
