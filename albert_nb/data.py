@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_data.ipynb #c628d7bd
 from __future__ import annotations
-import os, io, sys, json, glob, array, struct, random, shutil, warnings, itertools, collections, unicodedata
+import os, io, sys, json, glob, hashlib, array, struct, random, shutil, warnings, itertools, collections, unicodedata
 from concurrent.futures import ProcessPoolExecutor
 import multiprocessing as mp
 from pathlib import Path
@@ -512,8 +512,15 @@ def _check_settings(max_seq_length, max_predictions_per_seq, dupe_factor, masked
     if workers < 1: raise UserError(f"workers {workers}: use at least 1")
     if instances_per_shard < 1 or chunk_chars < 1: raise UserError("instances_per_shard and chunk_chars must be positive")
 
+def _file_sha256(f:Path) -> str:
+    h = hashlib.sha256()
+    with open(f, 'rb') as fh:
+        for block in iter(lambda: fh.read(1 << 22), b''): h.update(block)
+    return h.hexdigest()[:16]
+
 def _corpus_fingerprint(files:list[Path]) -> list:
-    return [dict(path=str(f.resolve()), bytes=f.stat().st_size, mtime_ns=f.stat().st_mtime_ns) for f in files]
+    "What the corpus *is*: each file's size and content hash, in order (not its path or time: a copy or a fresh clone is the same corpus)."
+    return [dict(bytes=f.stat().st_size, sha256=_file_sha256(f)) for f in files]
 
 def _existing_output(out_dir:Path, job:dict, overwrite:bool) -> dict|None:
     "The manifest of the same job already in `out_dir` (then nothing to do), None if `out_dir` may be (over)written."
