@@ -118,7 +118,8 @@ def run_albert(name, model_dir, train, dev, out, args):
     for lr in args.lr:
         print(f"\n== {name}: fine-tuning {model_dir} at lr {lr:g}", flush=True)
         res = finetune(model_dir, train, dev, out if len(args.lr) == 1 else out.with_name(f"{out.name}_lr{lr:g}"), epochs=args.epochs,
-                       lr=lr, batch_size=args.batch_size, max_length=args.max_length, seed=args.seed, warmup_ratio=0.1)
+                       lr=lr, batch_size=args.batch_size, max_length=args.max_length, seed=args.seed, warmup_ratio=0.1,
+                       freeze=tuple(args.freeze))
         b = res['best']
         tried.append(dict(model=name, model_dir=str(model_dir), lr=lr, f1=b['f1'], precision=b['precision'], recall=b['recall'],
                           dish_f1=b['per_type']['Dish']['f1'], dish_precision=b['per_type']['Dish']['precision'],
@@ -140,6 +141,7 @@ def main():
     ap.add_argument('--epochs', type=int, default=4)
     ap.add_argument('--lr', type=float, nargs='+', default=[3e-4, 1e-3], help='fine-tuning learning rates to try; the best on dev F1 is kept')
     ap.add_argument('--batch_size', type=int, default=32)
+    ap.add_argument('--freeze', nargs='*', default=[], help='parameter names to keep as they are while fine-tuning, e.g. word_embeddings')
     ap.add_argument('--max_length', type=int, default=64, help='MIT queries are short: 64 positions hold all but a few')
     ap.add_argument('--seed', type=int, default=42, help='fine-tuning seed (the split is always seed 0)')
     ap.add_argument('--only', choices=['random', 'pretrained', 'crf'], action='append', help='run only these (repeatable)')
