@@ -12,8 +12,14 @@ and, if `python-crfsuite` is installed (`pip install python-crfsuite`), train a 
 same split. Prints dev entity-level F1 (seqeval) overall and for Dish, with the time each took, and writes them to
 OUT/results.json.
 
-    python scripts/mit_restaurant.py --pretrained _runs/pretrain_en_tiny          # (a), (b) and the CRF
-    python scripts/mit_restaurant.py --pretrain_steps 3000                        # pre-train here first
+With `--tapt_steps N`, also (c) and (d): (a) and (b) after task-adaptive pre-training, N more LAMB steps of MLM + SOP on
+the text of the training split alone (its labels unseen, the dev split never read). With `--seeds`, every fine-tuning
+runs once per seed and the table gives the mean and spread: one seed on 152 Dish mentions moves Dish F1 by a few points.
+
+    python scripts/mit_restaurant.py --pretrained _runs/pretrain_tiny_en/albert_tiny       # (a), (b) and the CRF
+    python scripts/mit_restaurant.py --pretrain_steps 3000                                  # pre-train here first
+    python scripts/mit_restaurant.py --pretrained _runs/pretrain_tiny_en/albert_tiny --tapt_steps 600 --only pretrained_tapt
+    python scripts/mit_restaurant.py --pretrained _runs/pretrain_tiny_en/albert_tiny --only random --lr 1e-3 --seeds 1 2 3
 """
 import argparse, json, os, sys, time
 from pathlib import Path
@@ -51,6 +57,30 @@ def pretrain_here(work: Path, steps: int, vocab: Path | None = None, batch_size:
     return work/'pretrained', secs
 
 
+def task_adaptive_pretrain(model_dir: Path, train: list, work: Path, steps: int, lr: float = 1e-3, batch_size: int = 32,
+                           seq_len: int = 64, seed: int = 42) -> tuple[Path, float]:
+    """Continue pre-training `model_dir` (MLM + SOP) on the text of the training split alone, labels unseen: task-adaptive
+    pre-training (Gururangan et al., 2020, "Don't stop pretraining"). The dev split's text is never read.
+    Returns (model dir, seconds)."""
+    from albert_nb.data import create_pretraining_data
+    from albert_nb.pretrain import pretrain
+    t0 = time.time()
+    work.mkdir(parents=True, exist_ok=True)
+    text = work/'train_split_text.txt'     # in the git-ignored run folder only: the MIT sets are never copied into the repo
+    text.write_text(''.join(ex['text'] + '\n' for ex in train), encoding='utf-8')
+    if not (work/'data'/'manifest.json').exists():
+        # one query a line, all in one document: sentence pairs are neighbouring queries, so SOP has little to learn
+        # here; the masked-LM half is what adapts the model to the queries' words
+        create_pretraining_data([text], model_dir, work/'data', max_seq_length=seq_len, max_predictions_per_seq=10,
+                                dupe_factor=10, doc_per_line=False)
+    print(f"task-adaptive pre-training of {model_dir}: {steps} steps of {batch_size} x {seq_len} on {len(train)} training queries", flush=True)
+    pretrain(work/'data', work/'pretrained', init_from=model_dir, steps=steps, batch_size=batch_size, lr=lr, optimizer='lamb',
+             warmup=steps // 10, seed=seed, save_every=max(steps // 5, 50), eval_every=0, progress=False)
+    secs = time.time() - t0
+    (work/'pretrained'/'albert_nb_pretrain_seconds.json').write_text(json.dumps(dict(seconds=round(secs, 1), steps=steps)))
+    return work/'pretrained', secs
+
+
 def random_twin(out: Path, pretrained: Path | None = None, vocab: Path | None = None, preset: str = 'tiny', seed: int = 42) -> Path:
     "A randomly initialised model with the pre-trained model's config and tokenizer (or `preset` with `vocab`'s tokenizer)."
     from transformers import AutoConfig, AutoTokenizer
@@ -63,6 +93,8 @@ def random_twin(out: Path, pretrained: Path | None = None, vocab: Path | None = 
     config = AutoConfig.from_pretrained(pretrained) if pretrained else make_config(preset, len(tok))
     AlbertPretrainingModel(config).save_pretrained(out)
     tok.save_pretrained(out)
+    for f in ('spiece.model', 'albert_nb_vocab.json'):   # the data stage reads the vocabulary from these
+        if (Path(pretrained or vocab)/f).exists(): shutil.copy(Path(pretrained or vocab)/f, out/f)
     return out
 
 
@@ -112,22 +144,35 @@ def crf_baseline(train, dev, seed=0):
 
 
 def run_albert(name, model_dir, train, dev, out, args):
-    "Fine-tune `model_dir` at each learning rate of `--lr`; keep the one with the best dev F1 (overall), as one tunes on a dev set."
+    """Fine-tune `model_dir` at each learning rate of `--lr` and each seed of `--seeds`; keep the learning rate with the best
+    mean dev F1 (overall), as one tunes on a dev set, and report its mean and spread over the seeds."""
+    from statistics import mean, pstdev
     from albert_nb.finetune import finetune
+    seeds = args.seeds or [args.seed]
     tried = []
     for lr in args.lr:
-        print(f"\n== {name}: fine-tuning {model_dir} at lr {lr:g}", flush=True)
-        res = finetune(model_dir, train, dev, out if len(args.lr) == 1 else out.with_name(f"{out.name}_lr{lr:g}"), epochs=args.epochs,
-                       lr=lr, batch_size=args.batch_size, max_length=args.max_length, seed=args.seed, warmup_ratio=0.1,
-                       freeze=tuple(args.freeze))
-        b = res['best']
-        tried.append(dict(model=name, model_dir=str(model_dir), lr=lr, f1=b['f1'], precision=b['precision'], recall=b['recall'],
-                          dish_f1=b['per_type']['Dish']['f1'], dish_precision=b['per_type']['Dish']['precision'],
-                          dish_recall=b['per_type']['Dish']['recall'], best_epoch=res['best_epoch'], finetune_seconds=res['seconds'],
-                          per_type={t: v['f1'] for t, v in b['per_type'].items()}, history=res['history']['epochs']))
+        runs = []
+        for seed in seeds:
+            print(f"\n== {name}: fine-tuning {model_dir} at lr {lr:g}, seed {seed}", flush=True)
+            tag = (f"_lr{lr:g}" if len(args.lr) > 1 else '') + (f"_s{seed}" if len(seeds) > 1 else '')
+            res = finetune(model_dir, train, dev, out.with_name(out.name + tag), epochs=args.epochs, lr=lr, batch_size=args.batch_size,
+                           max_length=args.max_length, seed=seed, warmup_ratio=0.1, freeze=tuple(args.freeze))
+            b = res['best']
+            runs.append(dict(seed=seed, f1=b['f1'], precision=b['precision'], recall=b['recall'], dish_f1=b['per_type']['Dish']['f1'],
+                             dish_precision=b['per_type']['Dish']['precision'], dish_recall=b['per_type']['Dish']['recall'],
+                             best_epoch=res['best_epoch'], finetune_seconds=res['seconds'],
+                             per_type={t: v['f1'] for t, v in b['per_type'].items()}, history=res['history']['epochs']))
+        tried.append(dict(model=name, model_dir=str(model_dir), lr=lr, runs=runs,
+                          **{k: round(mean(r[k] for r in runs), 4) for k in ('f1', 'dish_f1', 'precision', 'recall')},
+                          f1_sd=round(pstdev(r['f1'] for r in runs), 4), dish_f1_sd=round(pstdev(r['dish_f1'] for r in runs), 4),
+                          finetune_seconds=round(mean(r['finetune_seconds'] for r in runs), 1),
+                          per_type=runs[0]['per_type'], history=runs[0]['history']))   # curves: the first seed's
     best = max(tried, key=lambda r: r['f1'])
-    return dict(best, finetune_seconds=round(sum(r['finetune_seconds'] for r in tried), 1),
-                lr_sweep=[{k: r[k] for k in ('lr', 'f1', 'dish_f1', 'finetune_seconds')} for r in tried])
+    return dict(best, seeds=seeds, finetune_seconds_all=round(sum(r['finetune_seconds'] * len(r['runs']) for r in tried), 1),
+                lr_sweep=[{k: r[k] for k in ('lr', 'f1', 'f1_sd', 'dish_f1', 'dish_f1_sd', 'finetune_seconds')} for r in tried])
+
+
+MODELS = ['random', 'pretrained', 'random_tapt', 'pretrained_tapt']   # the ALBERT variants, in the order of the table
 
 
 def main():
@@ -144,19 +189,23 @@ def main():
     ap.add_argument('--freeze', nargs='*', default=[], help='parameter names to keep as they are while fine-tuning, e.g. word_embeddings')
     ap.add_argument('--max_length', type=int, default=64, help='MIT queries are short: 64 positions hold all but a few')
     ap.add_argument('--seed', type=int, default=42, help='fine-tuning seed (the split is always seed 0)')
-    ap.add_argument('--only', choices=['random', 'pretrained', 'crf'], action='append', help='run only these (repeatable)')
+    ap.add_argument('--seeds', type=int, nargs='+', help='fine-tune with each of these seeds and report mean and spread (instead of --seed)')
+    ap.add_argument('--tapt_steps', type=int, default=0,
+                    help='task-adaptive pre-training: continue pre-training on the training split\'s text for this many steps ("tapt" models)')
+    ap.add_argument('--tapt_lr', type=float, default=1e-3, help='LAMB learning rate of the task-adaptive pre-training')
+    ap.add_argument('--only', choices=MODELS + ['crf'], action='append', help='run only these (repeatable)')
     args = ap.parse_args()
     if not MIT.exists(): sys.exit(f"{MIT}: not found: this script needs the shared data beside the checkout")
     import torch
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
     train, dev = load_split()
     print(f"MIT Restaurant: {len(train)} training and {len(dev)} dev sentences (seed 0); torch threads: {torch.get_num_threads()}")
-    only = set(args.only or ['random', 'pretrained', 'crf'])
+    only = set(args.only or (MODELS if args.tapt_steps else ['random', 'pretrained']) + ['crf'])
     results_file = out/'results.json'
     results = json.loads(results_file.read_text()) if results_file.exists() else {}
 
     pretrained, pre_secs = (Path(args.pretrained) if args.pretrained else None), args.pretrain_seconds
-    if pretrained is None and ('pretrained' in only or ('random' in only and not args.vocab)):
+    if pretrained is None and (only & {'pretrained', 'pretrained_tapt'} or (only & {'random', 'random_tapt'} and not args.vocab)):
         pretrained, pre_secs = pretrain_here(out/'pretrain', args.pretrain_steps, Path(args.vocab) if args.vocab else None)
     if args.pretrain_only:
         if pretrained is None: pretrained, pre_secs = pretrain_here(out/'pretrain', args.pretrain_steps, Path(args.vocab) if args.vocab else None)
@@ -168,24 +217,34 @@ def main():
             from albert_nb.pretrain import read_log
             tr = read_log(pretrained).query("split == 'train'")
             pre_secs = float(tr.seconds.max()) if len(tr) else None
-    if 'random' in only:
+    if only & {'random', 'random_tapt'}:
         twin = random_twin(out/'random_init', pretrained, None if pretrained else Path(args.vocab))
+    if 'random' in only:
         results['random'] = run_albert('tiny, random init', twin, train, dev, out/'ft_random', args)
     if 'pretrained' in only:
         results['pretrained'] = dict(run_albert('tiny, pre-trained', pretrained, train, dev, out/'ft_pretrained', args), pretrain_seconds=pre_secs)
+    if args.tapt_steps:
+        for key, start, name, before in (('random_tapt', lambda: twin, 'tiny, random + TAPT', 0),
+                                         ('pretrained_tapt', lambda: pretrained, 'tiny, pre-trained + TAPT', pre_secs or 0)):
+            if key not in only: continue
+            model, secs = task_adaptive_pretrain(start(), train, out/f'tapt_{key}', args.tapt_steps, lr=args.tapt_lr)
+            results[key] = dict(run_albert(name, model, train, dev, out/f'ft_{key}', args), pretrain_seconds=round(before + secs, 1),
+                                tapt_seconds=round(secs, 1))
     if 'crf' in only:
         try: results['crf'] = dict(model='CRF (word features)', **crf_baseline(train, dev))
         except ImportError: print("python-crfsuite is not installed: no CRF baseline (pip install python-crfsuite)")
     results['settings'] = dict(vars(args), train_sentences=len(train), dev_sentences=len(dev), threads=torch.get_num_threads())
     results_file.write_text(json.dumps(results, indent=1))
 
-    print(f"\n{'model':<22} {'dev F1':>7} {'Dish F1':>8} {'fine-tune':>10} {'pre-train':>10}")
-    for k in ('random', 'pretrained', 'crf'):
+    print(f"\n{'model':<26} {'dev F1':>7} {'Dish F1':>8} {'fine-tune':>10} {'pre-train':>10}")
+    for k in MODELS + ['crf']:
         r = results.get(k)
         if not r: continue
         ft = r.get('finetune_seconds', r.get('seconds'))
         pre = r.get('pretrain_seconds')
-        print(f"{r['model']:<22} {r['f1']:>7.3f} {r['dish_f1']:>8.3f} {ft:>9.0f}s {(f'{pre:.0f}s' if pre else '-'):>10}")
+        sd = f" ±{r['f1_sd']:.3f}" if r.get('f1_sd') else ''
+        dsd = f" ±{r['dish_f1_sd']:.3f}" if r.get('dish_f1_sd') else ''
+        print(f"{r['model']:<26} {r['f1']:>7.3f}{sd} {r['dish_f1']:>8.3f}{dsd} {ft:>9.0f}s {(f'{pre:.0f}s' if pre else '-'):>10}")
     print(f"results: {results_file}")
 
 
