@@ -708,7 +708,7 @@ def finetune(model_dir:str|Path,            # pre-trained ALBERT directory (ours
     return res
 
 # %% ../nbs/06_finetune.ipynb #cb92def8
-TOY_FINETUNE = dict(epochs=80, lr=1e-2, batch_size=2, dropout=0.1, freeze=('position_embeddings',), warmup_ratio=0.1, seed=42)   # the seed toy's
+TOY_FINETUNE = dict(epochs=120, lr=1e-2, batch_size=2, dropout=0.4, freeze=('position_embeddings',), warmup_ratio=0.1, seed=42)   # the seed toy's
 
 def finetune_toy(model_dir:str|Path,          # the pre-trained toy model (`albert_nb.pretrain.pretrain_toy`)
                  out_dir:str|Path='toy_dish', # where the fine-tuned model goes
