@@ -38,14 +38,15 @@ def load_split(seed=0, dev_fraction=0.1):
 
 def pretrain_here(work: Path, steps: int, vocab: Path | None = None, batch_size: int = 32, seq_len: int = 64, lr: float = 2e-3,
                   seed: int = 42) -> tuple[Path, float]:
-    "Vocabulary (8k unigram, unless `vocab`), pre-training data and a short `tiny` MLM+SOP run on the shared English corpora; returns (model dir, seconds)."
+    "Vocabulary (8k unigram, unless `vocab`), pre-training data and a `tiny` MLM+SOP run on the shared English corpora (reused if it finished before); returns (model dir, seconds)."
     from albert_nb.vocab import train_vocab
     from albert_nb.data import create_pretraining_data
     from albert_nb.pretrain import pretrain
-    done = work/'pretrained'/'albert_nb_pretrain_seconds.json'
-    if done.exists() and json.loads(done.read_text()).get('steps') == steps:   # finished before: reuse it, and its time
+    timing = work/'pretrained'/'albert_nb_pretrain_seconds.json'   # written last, once the run has finished
+    done = json.loads(timing.read_text()) if timing.exists() else {}
+    if done.get('steps') == steps:   # finished before: reuse it, and its time
         print(f"pre-trained model: {work/'pretrained'} (finished before, {steps} steps)", flush=True)
-        return work/'pretrained', json.loads(done.read_text())['seconds']
+        return work/'pretrained', done['seconds']
     t0 = time.time()
     vocab = vocab or train_vocab(EN_CORPUS, work/'vocab', vocab_size=8000, doc_per_line=True)
     if not (work/'data'/'manifest.json').exists():   # short sequences: MIT queries are ~10 pieces, and a step costs less
@@ -59,7 +60,7 @@ def pretrain_here(work: Path, steps: int, vocab: Path | None = None, batch_size:
                    warmup=steps // 10, seed=seed, save_every=max(steps // 5, 50), eval_every=0, progress=False)
     # a killed run that resumed here: its training seconds count across the invocations (the loop's log keeps them)
     secs = max(time.time() - t0, prep + res.get('train', {}).get('seconds', 0.0))
-    (work/'pretrained'/'albert_nb_pretrain_seconds.json').write_text(json.dumps(dict(seconds=round(secs, 1), steps=steps)))
+    timing.write_text(json.dumps(dict(seconds=round(secs, 1), steps=steps)))
     return work/'pretrained', secs
 
 
