@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #d1bf58c1
 from __future__ import annotations
-import os, sys, random, tempfile, shutil, contextlib
+import os, sys, json, fnmatch, random, tempfile, shutil, contextlib
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +12,7 @@ import torch
 
 # %% auto #0
 __all__ = ['MODES', 'UserError', 'get_mode', 'get_device', 'device_name', 'seed_everything', 'project_root', 'toy_data_dir',
-           'friendly_errors', 'atomic_path', 'console_script']
+           'friendly_errors', 'atomic_path', 'OutputDir', 'remove_leftovers', 'console_script']
 
 # %% ../nbs/00_core.ipynb #ed3861be
 MODES = ('toy', 'full')
@@ -76,11 +76,17 @@ def friendly_errors():
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr); sys.exit(130)
 
+def _usual_mode() -> int:
+    "The mode a new directory gets from `mkdir` under the current umask (mkdtemp's 0700 is for temporaries only)."
+    umask = os.umask(0); os.umask(umask)
+    return 0o777 & ~umask
+
 @contextlib.contextmanager
 def atomic_path(path:str|Path, is_dir:bool=False):
     "Yield a temporary path next to `path`; on success, rename it onto `path` (a file or a directory) atomically."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.tmp-"))
+    if is_dir: tmp.chmod(_usual_mode())   # mkdtemp makes 0700; a finished directory gets the mode the umask gives
     target = tmp if is_dir else tmp/path.name
     try:
         yield target
@@ -94,6 +100,86 @@ def atomic_path(path:str|Path, is_dir:bool=False):
             os.replace(target, path)
     finally:
         if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
+
+# %% ../nbs/00_core.ipynb #96841905
+class OutputDir:
+    "The output directory of one command, written under the rule above."
+    def __init__(self, path:str|Path, # the directory the user named with --out
+                 command:str, # the command that owns it, e.g. 'albert_nb_vocab'
+                 owned:tuple=(), # names (globs) this command writes there, beside its record
+                 record:str|None=None): # the command's record file (default: COMMAND.json)
+        self.path, self.command, self.owned = Path(path), command, tuple(owned)
+        self.record = self.path/(record or f"{command}.json")
+
+    def earlier(self) -> dict|None:
+        "The record of this command's earlier run here (None if there is none; a damaged record counts as one with unknown settings)."
+        if not self.record.is_file(): return None
+        try: return json.loads(self.record.read_text())
+        except (ValueError, UnicodeDecodeError): return {'settings': None, 'damaged': True}
+
+    def ours(self, name:str) -> bool:
+        "Whether `name` inside the directory is something this command writes."
+        return name == self.record.name or any(fnmatch.fnmatch(name, g) for g in self.owned)
+
+    def check(self, settings:dict|None=None, # this run's settings; equal settings mean the same job
+              overwrite:bool=False, # replace this command's own earlier output when its settings differ
+              ) -> str:
+        "Apply the rule: return 'new', 'same' (an earlier run with these settings) or 'overwrite'; raise `UserError` otherwise."
+        p, cmd = self.path, self.command
+        if p.exists() and not p.is_dir():
+            raise UserError(f"{p} is a file, not a directory: pass a new or empty directory to --out (the file is left as it is)")
+        if not p.exists(): return 'new'
+        remove_leftovers(p)
+        names = sorted(x.name for x in p.iterdir())
+        rec = self.earlier()
+        if rec is None:
+            if not names: return 'new'
+            raise UserError(f"{p} is not empty and holds no earlier {cmd} output ({_listing(names)}): "
+                            f"{cmd} never writes over files it did not make; choose a new or empty directory")
+        if settings is not None and rec.get('settings') == settings: return 'same'
+        if overwrite: return 'overwrite'
+        raise UserError(f"{p} holds an earlier {cmd} output with other settings: pass --overwrite to replace what {cmd} "
+                        f"wrote there (your other files stay), or choose another directory")
+
+    def clear(self):
+        "Remove what this command wrote here (and nothing else)."
+        if not self.path.is_dir(): return
+        for x in self.path.iterdir():
+            if self.ours(x.name): _remove(x)
+
+    @contextlib.contextmanager
+    def writing(self):
+        "Yield a hidden temporary folder inside the directory; on success move each entry into place (replacing our old one), else remove it."
+        self.path.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=self.path, prefix=f".{self.command}.tmp-"))
+        tmp.chmod(_usual_mode())
+        try:
+            yield tmp
+            for x in sorted(tmp.iterdir(), key=lambda x: x.name == self.record.name):   # the record moves last
+                dest = self.path/x.name
+                if dest.is_dir() and not dest.is_symlink():
+                    old = self.path/f".{self.command}.old-{x.name}"
+                    _remove(old); os.replace(dest, old); os.replace(x, dest); _remove(old)
+                else: os.replace(x, dest)
+        finally: _remove(tmp)
+
+    def write_record(self, settings:dict, **extra):
+        "Write the record (settings plus `extra`, e.g. finished=True) atomically."
+        with atomic_path(self.record) as f: f.write_text(json.dumps(dict(settings=settings, **extra), indent=1, ensure_ascii=False))
+
+def _remove(p:Path):
+    if p.is_dir() and not p.is_symlink(): shutil.rmtree(p, ignore_errors=True)
+    elif p.exists() or p.is_symlink(): p.unlink()
+
+def _listing(names, n=4) -> str:
+    return ', '.join(names[:n]) + (f" and {len(names)-n} more" if len(names) > n else '')
+
+def remove_leftovers(folder:str|Path):
+    "Delete the hidden temporaries (`.NAME.tmp-*`, `.NAME.old-*`) that a killed albert_nb run left in `folder`."
+    folder = Path(folder)
+    if not folder.is_dir(): return
+    for x in folder.iterdir():
+        if x.name.startswith('.') and ('.tmp-' in x.name or '.old-' in x.name): _remove(x)
 
 # %% ../nbs/00_core.ipynb #b9f023fa
 def console_script(name:str) -> str:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """How often does the seed toy come out exactly right? Counts exact hits of `finetune_toy` for several settings.
 
-The seed toy (two training rows, `06_finetune`) is a test of memory as much as of language, and its result turns on the
+The seed toy (two training rows, `07_finetune`) is a test of memory as much as of language, and its result turns on the
 last bits of the pre-trained toy model, which differ from one CPU to the next. This script pre-trains the toy model with
 several seeds (`pretrain_toy`), fine-tunes each with several seeds under each setting, and counts how often the
 validation rows give exactly [chicken rice] and [mala steamboat]. It chose `TOY_FINETUNE`; run it on a new machine
