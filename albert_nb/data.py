@@ -4,11 +4,11 @@
 
 # %% ../nbs/02_data.ipynb #c628d7bd
 from __future__ import annotations
-import os, io, sys, json, glob, hashlib, array, struct, random, shutil, warnings, itertools, collections, unicodedata
+import os, io, re, sys, json, glob, hashlib, array, struct, random, shutil, warnings, itertools, collections, unicodedata, importlib
 from concurrent.futures import ProcessPoolExecutor
 import multiprocessing as mp
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -18,19 +18,38 @@ from fastcore.script import call_parse, Param, store_true
 from tqdm.auto import tqdm
 from tfrecord import example_pb2                        # the `tfrecord` package's protobuf classes for tf.train.Example
 
-from .core import UserError, friendly_errors, atomic_path, get_mode, console_script
+from .core import UserError, friendly_errors, atomic_path, get_mode, console_script, OutputDir
 from .vocab import AlbertVocab, read_lines, read_documents, split_sentences, preprocess_text, train_vocab
 
 # %% auto #0
-__all__ = ['FEATURES', 'DATA_FORMAT', 'corpus_files', 'iter_documents', 'word_start_array', 'tokenize_sentences', 'sop_instances',
-           'budget_table', 'ngram_probs', 'draw_masking', 'mask_instances', 'encode_examples', 'frame_records',
-           'assemble', 'ChunkMaker', 'create_pretraining_data', 'parse_example', 'PretrainingDataset',
-           'decode_instance', 'ResumableSampler', 'pretraining_loader', 'plot_data_statistics', 'data_cli']
+__all__ = ['FEATURES', 'DATA_FORMAT', 'LANGS', 'SEGMENTERS', 'DATA_FILES', 'split_sentences_zh', 'sentence_splitter',
+           'corpus_files', 'iter_documents', 'word_start_array', 'tokenize_sentences', 'load_segmenter',
+           'segmenter_version', 'tokenize_words', 'sop_instances', 'budget_table', 'ngram_probs', 'draw_masking',
+           'mask_instances', 'encode_examples', 'frame_records', 'assemble', 'ChunkMaker', 'data_output',
+           'create_pretraining_data', 'parse_example', 'PretrainingDataset', 'decode_instance', 'ResumableSampler',
+           'pretraining_loader', 'plot_data_statistics', 'data_cli']
 
 # %% ../nbs/02_data.ipynb #918cc6ff
 FEATURES = ('input_ids', 'input_mask', 'segment_ids', 'token_boundary',        # Google's feature names, in Google's order
             'masked_lm_positions', 'masked_lm_ids', 'masked_lm_weights', 'next_sentence_labels')
 DATA_FORMAT = 'albert_nb pretraining data 1'
+
+# %% ../nbs/02_data.ipynb #d9765474
+LANGS = ('en', 'zh')
+_ZH_SENTENCE_END = re.compile(r'(?:[。！？；｡!?;]+|…+|\.{3,})[”’"\'」』）)》】]*\s*|\.+["\'”’)\]]*\s+')
+
+def split_sentences_zh(text:str) -> list[str]:
+    "Cut Chinese (or mixed) `text` after 。！？； and their ASCII and half-width forms, and after ellipses; closing quotes stay with their sentence."
+    out, start = [], 0
+    for m in _ZH_SENTENCE_END.finditer(text):
+        out.append(text[start:m.end()].strip()); start = m.end()
+    out.append(text[start:].strip())
+    return [s for s in out if s]
+
+def sentence_splitter(lang:str='en') -> Callable[[str], list[str]]:
+    "The function that cuts a line into sentences for `lang`: the vocabulary stage's `split_sentences` ('en'), or `split_sentences_zh`."
+    if lang not in LANGS: raise UserError(f"unknown language {lang!r}: use one of {', '.join(LANGS)} (zh: Chinese, with word segmentation)")
+    return split_sentences_zh if lang == 'zh' else split_sentences
 
 # %% ../nbs/02_data.ipynb #3a6d8979
 def corpus_files(corpus:str|Path|Iterable) -> list[Path]:
@@ -60,14 +79,16 @@ def iter_documents(files:list, # corpus files
                    doc_per_line:bool|Sequence[bool]=False, # one flag for all files, or one per file
                    errors:str='strict',           # 'replace' replaces bytes that are not UTF-8
                    max_doc_chars:int|None=None,   # cut longer documents into parts (bounded memory)
+                   lang:str='en',                 # how a document-per-line line is cut into sentences: 'en' or 'zh'
                   ) -> Iterator[tuple[int, list[str]|None]]:
     "Yield `(file_index, document)` for each document, and `(file_index, None)` when a file ends."
+    split = sentence_splitter(lang)
     for fi, (path, dpl) in enumerate(zip(files, _layouts(files, doc_per_line))):
         doc, size = [], 0
         for _, line in read_lines(path, errors):
             line = line.strip()
             if dpl:
-                if line: yield fi, split_sentences(line)
+                if line: yield fi, split(line)
             elif line:
                 doc.append(line); size += len(line)
                 if max_doc_chars and size >= max_doc_chars: yield fi, doc; doc, size = [], 0
@@ -94,6 +115,64 @@ def tokenize_sentences(vocab:AlbertVocab, sentences:list[str], num_threads:int=1
         for i, row in enumerate(ids):
             if not vocab._digit_comma.isdisjoint(row): ids[i] = vocab.encode(sentences[i])
     return ids
+
+# %% ../nbs/02_data.ipynb #27830fcf
+SEGMENTERS = {'rjieba': 'pip install rjieba==0.2.2', 'jieba': 'pip install jieba'}   # the Chinese word segmenters, and how to install each
+
+def load_segmenter(name:str='rjieba') -> Callable[[str], list[int]]:
+    "A function giving the character offsets where the words of a text start, cut by the Chinese word segmenter `name`."
+    if name not in SEGMENTERS: raise UserError(f"unknown segmenter {name!r}: use one of {', '.join(SEGMENTERS)}")
+    try: seg = importlib.import_module(name)
+    except ImportError:
+        raise UserError(f"the Chinese word segmenter {name} is not installed: run `{SEGMENTERS[name]}` "
+                        f"(or pass another segmenter: {', '.join(SEGMENTERS)})") from None
+    if name == 'jieba': seg.setLogLevel(60)                       # jieba logs the loading of its dictionary
+    def word_starts(text:str) -> list[int]: return [start for _, start, _ in seg.tokenize(text)]
+    return word_starts
+
+def segmenter_version(name:str) -> str:
+    "`name version`: recorded with the data, since another version may cut words differently."
+    from importlib.metadata import version
+    return f"{name} {version(name)}"
+
+# %% ../nbs/02_data.ipynb #0cd6b9ff
+def _token_offsets(vocab:AlbertVocab, sentences:list[str], num_threads:int=1) -> tuple[list[str], list[list[int]], list[np.ndarray]]:
+    "The text each sentence's tokens come from, their ids, and where each token starts in that text (characters)."
+    tok = getattr(vocab, 'tokenizer', None)
+    if vocab.kind != 'sentencepiece' and getattr(tok, 'is_fast', False):
+        enc = tok(list(sentences), add_special_tokens=False, return_offsets_mapping=True)
+        return list(sentences), enc['input_ids'], [np.array([s for s, _ in o], dtype=np.int64) for o in enc['offset_mapping']]
+    if getattr(vocab, 'sp', None) is not None:
+        texts = [preprocess_text(s, vocab.do_lower_case) for s in sentences]      # what SentencePiece sees; its offsets are bytes
+        ids, starts = [], []
+        try: protos = vocab.sp.encode(texts, return_type='proto', num_threads=num_threads)        # sentencepiece >= 0.2.1
+        except TypeError: protos = vocab.sp.encode(texts, out_type='immutable_proto', num_threads=num_threads)
+        for t, p in zip(texts, protos):
+            byte_at = np.cumsum([0] + [len(c.encode()) for c in t])
+            ids.append([x.id for x in p.pieces]); starts.append(np.searchsorted(byte_at, [x.begin for x in p.pieces]).astype(np.int64))
+        return texts, ids, starts
+    raise UserError(f"{vocab.path}: Chinese word segmentation needs to know where each token is in the text, which this vocabulary's "
+                    "slow tokenizer does not say: use a vocabulary directory with tokenizer.json (albert_nb_vocab writes one)")
+
+def tokenize_words(vocab:AlbertVocab, sentences:list[str],
+                   segment:Callable|None=None,   # `load_segmenter(...)`: words from it; None: the vocabulary's rule (Google's)
+                   num_threads:int=1) -> tuple[list[list[int]], list[np.ndarray]]:
+    "Ids of each sentence, and for each token whether it starts a word: by the vocabulary's rule, or where `segment` starts a word."
+    ws = word_start_array(vocab)
+    if segment is None:
+        ids = tokenize_sentences(vocab, sentences, num_threads)
+        return ids, [ws[np.asarray(r, dtype=np.int64)] for r in ids]
+    texts, oids, offsets = _token_offsets(vocab, sentences, num_threads)
+    ids = oids if vocab.kind == 'wordpiece' else tokenize_sentences(vocab, sentences, num_threads)
+    starts = []
+    for t, row, orow, off in zip(texts, ids, oids, offsets):
+        if list(row) != list(orow):       # Google's `1990,` rule re-cut this sentence's pieces: the vocabulary's rule for it
+            starts.append(ws[np.asarray(row, dtype=np.int64)]); continue
+        at = np.zeros(len(t) + 1, dtype=bool); at[segment(t)] = True
+        s = at[np.minimum(off, len(t))]
+        if len(s): s[0] = True            # a sentence starts a word
+        starts.append(s)
+    return ids, starts
 
 # %% ../nbs/02_data.ipynb #d6bbe057
 def sop_instances(docs:list[list[int]],     # per document, the offsets of its sentences in the flat token array: [start, end_1, ..., end_n]
@@ -170,7 +249,7 @@ def draw_masking(rng:np.random.Generator, n_words:np.ndarray, ngram_p:np.ndarray
 def mask_instances(ids:np.ndarray,          # [B, L] token ids: [CLS] A [SEP] B [SEP], then padding
                    lengths:np.ndarray,      # [B] real tokens
                    sep1:np.ndarray,         # [B] position of the first [SEP]
-                   word_start:np.ndarray,   # per vocabulary id: does the piece start a word
+                   word_start:np.ndarray,   # does the piece start a word: per vocabulary id [V] (Google's rule), or per position [B, L] (a segmenter's words)
                    mask_id:int, vocab_size:int,
                    max_predictions_per_seq:int=20, masked_lm_prob:float=0.15, ngram:int=3,
                    do_whole_word_mask:bool=True, favor_shorter_ngram:bool=True,
@@ -181,7 +260,7 @@ def mask_instances(ids:np.ndarray,          # [B, L] token ids: [CLS] A [SEP] B 
     j = np.arange(L)[None]
     valid = j < lengths[:, None]
     content = valid & (j != 0) & (j != sep1[:, None]) & (j != (lengths - 1)[:, None])
-    ws = word_start[ids] & content
+    ws = (word_start[ids] if word_start.ndim == 1 else word_start) & content
     token_boundary = (valid & ~content) | ws
     new = content & (ws | (j == 1)) if do_whole_word_mask else content
     word = np.cumsum(new, axis=1) - 1                       # the word (candidate) each piece belongs to
@@ -196,6 +275,7 @@ def mask_instances(ids:np.ndarray,          # [B, L] token ids: [CLS] A [SEP] B 
     masked = np.zeros(B, dtype=np.int64)
     covered = np.zeros((B, W + ngram), dtype=bool)
     sampled, spans = np.zeros(ngram + 1, dtype=np.int64), np.zeros(ngram + 1, dtype=np.int64)
+    span_pieces = np.zeros(P + 1, dtype=np.int64)                  # masked spans by their length in pieces (characters, for Chinese)
     for k in range(W):                                      # visit k of every instance at once
         act = np.flatnonzero((k < n_words) & (masked < budget))
         if act.size == 0: break
@@ -215,6 +295,7 @@ def mask_instances(ids:np.ndarray,          # [B, L] token ids: [CLS] A [SEP] B 
             m = (t < ne) & (sa + t < wa); covered[a[m], sa[m] + t] = True
         sampled += np.bincount(n0, minlength=ngram + 1)
         spans += np.bincount(np.minimum(sa + ne, wa) - sa, minlength=ngram + 1)
+        span_pieces += np.bincount(got[acc], minlength=P + 1)[:P + 1]
     Wc = covered.shape[1]
     is_masked = content & covered.ravel()[np.arange(B)[:, None] * Wc + np.where(content, word, 0)]
     n_masked = is_masked.sum(1)
@@ -232,7 +313,7 @@ def mask_instances(ids:np.ndarray,          # [B, L] token ids: [CLS] A [SEP] B 
     out[r_idx, c_idx] = np.where(choice == 0, mask_id, np.where(choice == 1, ids[r_idx, c_idx], rand))
     return dict(input_ids=out, token_boundary=token_boundary.astype(np.int64), masked_lm_positions=positions,
                 masked_lm_ids=labels, masked_lm_weights=real.astype(np.float32), n_masked=n_masked, budget=budget,
-                ngram_sampled=sampled, ngram_spans=spans, replacement=np.bincount(choice, minlength=3),
+                ngram_sampled=sampled, ngram_spans=spans, span_pieces=span_pieces, replacement=np.bincount(choice, minlength=3),
                 draws=dict(order=order, ns=ns, u=u, u2=u2, rand=rand))
 
 # %% ../nbs/02_data.ipynb #459b046c
@@ -332,11 +413,14 @@ class ChunkMaker:
     def __init__(self, vocab:AlbertVocab, settings:dict, num_threads:int=1):
         self.vocab, self.s, self.num_threads = vocab, settings, num_threads
         self.word_start = word_start_array(vocab)
+        self.segment = load_segmenter(settings['segmenter']) if settings.get('lang', 'en') == 'zh' else None
+        self.multi_cjk = np.array([sum(map(_is_cjk, p)) > 1 for p in vocab.pieces] + [False])
 
-    def tokenize(self, documents:list[list[str]]) -> tuple[np.ndarray, list[list[int]], dict]:
-        "The chunk's documents as a flat id array and sentence offsets (empty sentences and documents dropped)."
+    def tokenize(self, documents:list[list[str]]) -> tuple[np.ndarray, np.ndarray|None, list[list[int]], dict]:
+        "The chunk's documents as a flat id array, its word starts (with a segmenter) and sentence offsets (empty sentences and documents dropped)."
         sents = [s for d in documents for s in d]
-        ids = tokenize_sentences(self.vocab, sents, self.num_threads)
+        if self.segment is None: ids, starts = tokenize_sentences(self.vocab, sents, self.num_threads), None
+        else: ids, starts = tokenize_words(self.vocab, sents, self.segment, self.num_threads)
         lens, docs, pos, k = np.fromiter(map(len, ids), np.int64, len(ids)), [], 0, 0
         for d in documents:
             off = [pos]
@@ -345,14 +429,16 @@ class ChunkMaker:
             k += len(d)
             if len(off) > 1: docs.append(off)
         flat = np.fromiter(itertools.chain.from_iterable(ids), np.int64, int(lens.sum()))
+        if starts is not None: starts = np.concatenate(starts) if starts else np.zeros(0, dtype=bool)
         stats = dict(documents=len(docs), sentences=int((lens > 0).sum()), tokens=int(lens.sum()),
-                     unk=int((flat == self.vocab.unk_id).sum()))
-        return flat, docs, stats
+                     unk=int((flat == self.vocab.unk_id).sum()), multi_cjk=int(self.multi_cjk[np.minimum(flat, len(self.multi_cjk) - 1)].sum()),
+                     words=int(starts.sum()) if starts is not None else int(self.word_start[flat].sum()))
+        return flat, starts, docs, stats
 
     def passes(self, k:int, documents:list[list[str]]) -> Iterator[tuple[dict, dict]]:
         "For each pass over chunk `k`, in batches: the features of its (shuffled) instances, and statistics."
         s, v = self.s, self.vocab
-        flat, docs, stats = self.tokenize(documents)
+        flat, starts, docs, stats = self.tokenize(documents)
         yield None, stats
         if not docs: return
         _rngs(s['seed'], k)[0].shuffle(docs)
@@ -361,13 +447,15 @@ class ChunkMaker:
             inst = sop_instances(docs, s['max_seq_length'] - 3, s['short_seq_prob'], rng, s['random_next_sentence'])
             inst = inst[nrng.permutation(len(inst))]
             for b in range(0, len(inst), self.batch):          # bounded memory even when a short target makes a pass huge
-                yield self._encode_batch(flat, inst[b:b + self.batch], nrng)
+                yield self._encode_batch(flat, inst[b:b + self.batch], nrng, starts)
 
-    def _encode_batch(self, flat, inst, nrng) -> tuple[dict, dict]:
+    def _encode_batch(self, flat, inst, nrng, starts=None) -> tuple[dict, dict]:
         s, v = self.s, self.vocab
         L, P = s['max_seq_length'], s['max_predictions_per_seq']
         ids, lengths, sep1, segment_ids = assemble(flat, inst, L, v.cls_id, v.sep_id)
-        m = mask_instances(ids, lengths, sep1, self.word_start, v.mask_id, len(v), P, s['masked_lm_prob'], s['ngram'],
+        # the unit of a word: Google's rule per id, or the segmenter's word starts laid out like the ids
+        ws = self.word_start if starts is None else assemble(starts.astype(np.int64), inst, L, 1, 1)[0].astype(bool)
+        m = mask_instances(ids, lengths, sep1, ws, v.mask_id, len(v), P, s['masked_lm_prob'], s['ngram'],
                            s['do_whole_word_mask'], s['favor_shorter_ngram'], rng=nrng)
         feats = dict(input_ids=m['input_ids'], input_mask=(np.arange(L)[None] < lengths[:, None]).astype(np.int64),
                      segment_ids=segment_ids, token_boundary=m['token_boundary'], masked_lm_positions=m['masked_lm_positions'],
@@ -375,7 +463,7 @@ class ChunkMaker:
         st = dict(instances=len(inst), sop_label_1=int(inst[:, 4].sum()), random_b=int(inst[:, 5].sum()),
                   length_hist=np.bincount(lengths, minlength=L + 1), masked_hist=np.bincount(m['n_masked'], minlength=P + 1),
                   under_budget=int((m['n_masked'] < m['budget']).sum()), ngram_sampled=m['ngram_sampled'],
-                  ngram_spans=m['ngram_spans'], replacement=m['replacement'])
+                  ngram_spans=m['ngram_spans'], span_pieces=m['span_pieces'], replacement=m['replacement'])
         return feats, st
 
     def __call__(self, k:int, documents:list[list[str]], path:str|Path) -> dict:
@@ -388,6 +476,12 @@ class ChunkMaker:
                 buf, sz = frame_records(data, lengths)
                 f.write(buf); sizes.append(sz); stats.add(st)
         return dict(k=k, path=str(path), sizes=np.concatenate(sizes) if sizes else np.zeros(0, np.int64), stats=stats)
+
+def _is_cjk(c:str) -> bool:
+    "A CJK ideograph (the ranges of BERT's `_is_chinese_char`)."
+    o = ord(c)
+    return (0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x2A6DF or 0x2A700 <= o <= 0x2B81F
+            or 0x2B820 <= o <= 0x2CEAF or 0xF900 <= o <= 0xFAFF or 0x2F800 <= o <= 0x2FA1F)
 
 class _Stats(dict):
     "Counts that add up over passes and chunks."
@@ -426,8 +520,9 @@ def _run_chunks(chunks:Iterator, maker:ChunkMaker, vocab_path:str, settings:dict
 # %% ../nbs/02_data.ipynb #5562f5d4
 class _Chunker:
     "Cut the document stream into chunks of at most `chunk_chars` characters (or one longer document), checking each file's layout as it ends."
-    def __init__(self, files, layouts, errors, chunk_chars, check_layout):
+    def __init__(self, files, layouts, errors, chunk_chars, check_layout, lang='en'):
         self.files, self.layouts, self.errors, self.chunk_chars, self.check_layout = files, layouts, errors, chunk_chars, check_layout
+        self.lang, self.split = lang, sentence_splitter(lang)
         self.per_file = [dict(path=str(f), doc_per_line=l, bytes=f.stat().st_size, documents=0, single_sentence=0, sentences=0, multi_lines=0, lines=0)
                          for f, l in zip(files, layouts)]
         self.chars = 0
@@ -447,12 +542,12 @@ class _Chunker:
 
     def __iter__(self):
         chunk, size, k = [], 0, 0
-        for fi, doc in iter_documents(self.files, self.layouts, self.errors, self.chunk_chars):
+        for fi, doc in iter_documents(self.files, self.layouts, self.errors, self.chunk_chars, self.lang):
             if doc is None: self._file_done(fi); continue
             st = self.per_file[fi]
             st['documents'] += 1; st['sentences'] += len(doc); st['single_sentence'] += len(doc) == 1
             if not self.layouts[fi] and st['lines'] < 1000:
-                for line in doc[:1000 - st['lines']]: st['lines'] += 1; st['multi_lines'] += len(split_sentences(line)) >= 3
+                for line in doc[:1000 - st['lines']]: st['lines'] += 1; st['multi_lines'] += len(self.split(line)) >= 3
             n = sum(map(len, doc)); self.chars += n
             if chunk and size + n > self.chunk_chars: yield k, chunk; k += 1; chunk, size = [], 0   # a chunk never exceeds chunk_chars
             chunk.append(doc); size += n
@@ -522,21 +617,26 @@ def _corpus_fingerprint(files:list[Path]) -> list:
     "What the corpus *is*: each file's size and content hash, in order (not its path or time: a copy or a fresh clone is the same corpus)."
     return [dict(bytes=f.stat().st_size, sha256=_file_sha256(f)) for f in files]
 
-def _existing_output(out_dir:Path, job:dict, overwrite:bool) -> dict|None:
-    "The manifest of the same job already in `out_dir` (then nothing to do), None if `out_dir` may be (over)written."
-    if not out_dir.exists() or not any(out_dir.iterdir()): return None
-    mf = out_dir/'manifest.json'
-    old = json.loads(mf.read_text()) if mf.exists() else None
-    if old and old.get('job') == job and not overwrite and all(
-            (out_dir/s['file']).exists() and (out_dir/s['file']).stat().st_size == s['bytes'] for s in old['shards']):
-        return old
-    if overwrite: return None
-    if old:
-        differ = [k for k in job if old.get('job', {}).get(k) != job[k]]
-        raise UserError(f"{out_dir} already holds pre-training data made with other {' and '.join(differ) or 'settings'}: "
-                        "pass overwrite=True (--overwrite) to replace it, or choose another output directory")
-    raise UserError(f"{out_dir} is not empty and holds no manifest.json: choose an empty or new output directory "
-                    "(overwrite=True, --overwrite, replaces the whole directory)")
+DATA_FILES = ('data-*.tfrecord', 'data-*.tfrecord.idx', 'manifest.json')   # what albert_nb_data writes in --out, beside its record
+
+def data_output(out_dir:str|Path) -> OutputDir:
+    "The output directory of `albert_nb_data` under the project's rule (its record: `albert_nb_data.json`)."
+    out = OutputDir(out_dir, 'albert_nb_data', owned=DATA_FILES)
+    mf = out.path/'manifest.json'
+    if out.path.is_dir() and not out.record.exists() and mf.is_file():      # made before the record existed: adopt it
+        try: m = json.loads(mf.read_text())
+        except (ValueError, UnicodeDecodeError): m = {}
+        if m.get('format') == DATA_FORMAT and 'job' in m: out.write_record(m['job'], finished=True)
+    return out
+
+def _finished_output(out:OutputDir) -> dict|None:
+    "The manifest of the finished run recorded in `out`, if every shard it lists is there whole; else None."
+    rec, mf = out.earlier() or {}, out.path/'manifest.json'
+    if not rec.get('finished') or not mf.is_file(): return None
+    try: m = json.loads(mf.read_text())
+    except (ValueError, UnicodeDecodeError): return None
+    ok = all((out.path/s['file']).is_file() and (out.path/s['file']).stat().st_size == s['bytes'] for s in m.get('shards', []))
+    return m if ok and m.get('job') == rec.get('settings') else None
 
 # %% ../nbs/02_data.ipynb #c2b247ba
 def create_pretraining_data(corpus:str|Path|list,           # corpus files (or glob patterns)
@@ -554,16 +654,21 @@ def create_pretraining_data(corpus:str|Path|list,           # corpus files (or g
                             doc_per_line:bool|Sequence[bool]=False, # each line is a document (one flag, or one per file)
                             instances_per_shard:int=100_000, # records per shard file
                             errors:str='strict',             # 'replace' replaces bytes that are not UTF-8
-                            overwrite:bool=False,            # replace other data already in `out_dir`
+                            overwrite:bool=False,            # replace what this stage wrote in `out_dir` before with other settings (other files stay)
                             favor_shorter_ngram:bool=True,   # p(n) ∝ 1/n (False reverses it)
                             random_next_sentence:bool=False, # Google's NSP mode instead of sentence order
                             chunk_chars:int=500_000,         # characters of text per chunk (memory, and the pool of random B documents)
                             check_layout:bool=True,          # refuse files whose documents are (nearly) all single sentences
                             progress:bool|None=None,         # show a progress bar (default: for corpora over 20 MB)
+                            lang:str='en',                   # 'zh': Chinese sentences, and whole-word masking of the segmenter's words
+                            segmenter:str|None=None,         # the Chinese word segmenter (lang='zh'): 'rjieba' (default) or 'jieba'
                            ) -> dict:
     "Make ALBERT pre-training instances from `corpus` with Google's rules; write TFRecord shards and a manifest; return the manifest."
     _check_settings(max_seq_length, max_predictions_per_seq, dupe_factor, masked_lm_prob, short_seq_prob, ngram, seed, workers,
                     instances_per_shard, chunk_chars)
+    sentence_splitter(lang)                                       # a known language
+    if lang == 'zh': segmenter = segmenter or 'rjieba'; load_segmenter(segmenter)   # installed, before any work
+    elif segmenter: raise UserError(f"segmenter {segmenter!r} is for Chinese: pass lang='zh' (--lang zh) with it, or leave it out")
     files = corpus_files(corpus)
     layouts = _layouts(files, doc_per_line)
     vocab = vocab_dir if isinstance(vocab_dir, AlbertVocab) else AlbertVocab(vocab_dir)
@@ -573,18 +678,33 @@ def create_pretraining_data(corpus:str|Path|list,           # corpus files (or g
     settings = dict(max_seq_length=max_seq_length, max_predictions_per_seq=max_predictions_per_seq, dupe_factor=dupe_factor,
                     masked_lm_prob=masked_lm_prob, short_seq_prob=short_seq_prob, ngram=ngram, do_whole_word_mask=do_whole_word_mask,
                     favor_shorter_ngram=favor_shorter_ngram, random_next_sentence=random_next_sentence, seed=seed,
-                    doc_per_line=layouts, chunk_chars=chunk_chars, instances_per_shard=instances_per_shard, do_lower_case=vocab.do_lower_case)
+                    doc_per_line=layouts, chunk_chars=chunk_chars, instances_per_shard=instances_per_shard, do_lower_case=vocab.do_lower_case,
+                    lang=lang, segmenter=segmenter, segmenter_version=segmenter_version(segmenter) if segmenter else None)
     job = dict(settings=settings, corpus=_corpus_fingerprint(files), vocab_hash=vocab.hash, format=DATA_FORMAT)
-    out_dir = Path(out_dir)
-    done = _existing_output(out_dir, job, overwrite)
-    if done is not None: return done
+    out_dir, out = Path(out_dir), data_output(out_dir)
+    earlier = out.earlier() if out.path.is_dir() else None
+    state = out.check(job, overwrite or bool(earlier and earlier.get('failed')))    # a failed run left nothing to keep
+    if state == 'same' and (done := _finished_output(out)) is not None: return dict(done, already_done=True)
+    was_empty = not out.path.exists() or not any(out.path.iterdir())
+    if state != 'new': out.clear()                  # our earlier output (other settings, or unfinished): the user's files stay
+    out.write_record(job, finished=False)           # a killed run leaves this: the next run with these settings starts over
+    try: manifest = _write_data(out, job, settings, files, layouts, vocab, workers, errors, chunk_chars, check_layout, progress)
+    except UserError:
+        out.clear()
+        if was_empty: shutil.rmtree(out.path, ignore_errors=True)
+        else: out.write_record(job, finished=False, failed=True)
+        raise
+    return manifest
+
+def _write_data(out, job, settings, files, layouts, vocab, workers, errors, chunk_chars, check_layout, progress) -> dict:
+    "Make the shards, indexes, manifest and finished record in a hidden folder inside `out`, then move them into place."
     total_bytes = sum(f.stat().st_size for f in files)
     show = progress if progress is not None else total_bytes > 20e6
-    chunker = _Chunker(files, layouts, errors, chunk_chars, check_layout)
+    chunker = _Chunker(files, layouts, errors, chunk_chars, check_layout, settings['lang'])
     stats = _Stats()
-    with atomic_path(out_dir, is_dir=True) as tmp:
+    with out.writing() as tmp:
         work = tmp/'.chunks'; work.mkdir()
-        writer = _ShardWriter(tmp, instances_per_shard)
+        writer = _ShardWriter(tmp, settings['instances_per_shard'])
         maker = ChunkMaker(vocab, settings)
         bar = tqdm(total=total_bytes, unit='B', unit_scale=True, desc='pre-training data') if show else None
         try:
@@ -603,6 +723,10 @@ def create_pretraining_data(corpus:str|Path|list,           # corpus files (or g
                             "(give doc_per_line per file when files differ)")
         manifest = _manifest(job, settings, vocab, writer.shards, stats, chunker.per_file)
         (tmp/'manifest.json').write_text(json.dumps(manifest, indent=1))
+        (tmp/out.record.name).write_text(json.dumps(dict(settings=job, finished=True), indent=1, ensure_ascii=False))   # moved last
+    if settings['lang'] == 'zh' and manifest['statistics']['multi_character_cjk_share'] > 0.01:
+        warnings.warn(f"{vocab.path}: {manifest['statistics']['multi_character_cjk_share']:.0%} of the Chinese tokens hold several characters: "
+                      "Google's and brightmart's Chinese models see one character a token; use a vocabulary that splits CJK characters", stacklevel=2)
     return manifest
 
 def _share(counts) -> list: c = np.asarray(counts, dtype=float); return (c / max(c.sum(), 1)).round(6).tolist()
@@ -619,6 +743,10 @@ def _manifest(job, settings, vocab, shards, st, per_file) -> dict:
         mean_masked=round(float((st['masked_hist'] * np.arange(len(st['masked_hist']))).sum() / n), 3),
         under_budget_share=round(st['under_budget'] / n, 6), masked_histogram=st['masked_hist'].tolist(),
         ngram_sampled_share=_share(st['ngram_sampled'][1:]), ngram_span_share=_share(st['ngram_spans'][1:]),
+        span_piece_share=_share(st['span_pieces'][1:]),       # masked spans by length in pieces (characters, for Chinese)
+        mean_span_words=round(float((st['ngram_spans'] * np.arange(len(st['ngram_spans']))).sum() / max(1, st['ngram_spans'].sum())), 3),
+        mean_span_pieces=round(float((st['span_pieces'] * np.arange(len(st['span_pieces']))).sum() / max(1, st['span_pieces'].sum())), 3),
+        pieces_per_word=round(st['tokens'] / max(1, st['words']), 3), multi_character_cjk_share=round(st['multi_cjk'] / max(1, st['tokens']), 6),
         replacement_share=dict(zip(['mask', 'keep', 'random'], _share(st['replacement']))))
     return dict(format=DATA_FORMAT, num_instances=n, max_seq_length=L, max_predictions_per_seq=settings['max_predictions_per_seq'],
                 vocab_dir=str(Path(vocab.path).resolve()), vocab_hash=vocab.hash, vocab_size=len(vocab), vocab_kind=vocab.kind,
@@ -813,10 +941,10 @@ def pretraining_loader(dataset:Dataset, batch_size:int, # instances per batch
 
 # %% ../nbs/02_data.ipynb #9e000cf4
 def plot_data_statistics(manifest:dict):
-    "Four panels: sequence lengths, SOP labels, n-gram span lengths (drawn and masked vs 1/n), the 80/10/10 shares."
+    "Five panels: sequence lengths, SOP labels, n-gram span lengths in words (drawn and masked vs 1/n) and in pieces, the 80/10/10 shares."
     import matplotlib.pyplot as plt
     st, L = manifest['statistics'], manifest['max_seq_length']
-    fig, axs = plt.subplots(1, 4, figsize=(15, 3.2))
+    fig, axs = plt.subplots(1, 5, figsize=(18, 3.2))
     h = np.array(st['length_histogram']); axs[0].bar(np.arange(len(h)), h / h.sum(), width=1.0)
     axs[0].set(title=f'real tokens per instance (L={L})', xlabel='length', ylabel='share', yscale='log')
     n = st['instances']
@@ -827,9 +955,13 @@ def plot_data_statistics(manifest:dict):
     p = 1. / x; p /= p.sum()
     axs[2].bar(x - 0.25, st['ngram_sampled_share'], 0.25, label='n drawn'); axs[2].bar(x, st['ngram_span_share'], 0.25, label='spans masked')
     axs[2].bar(x + 0.25, p, 0.25, label='1/n rule'); axs[2].set(title='n-gram span length (words)', xticks=x); axs[2].legend(fontsize=8)
+    sp = np.array(st.get('span_piece_share', [])); last = int(np.flatnonzero(sp)[-1]) + 1 if sp.any() else 0
+    zh = manifest.get('settings', {}).get('lang') == 'zh'
+    axs[3].bar(np.arange(1, last + 1), sp[:last], color='C4')
+    axs[3].set(title=f"masked span length ({'characters' if zh else 'pieces'})", xlabel=f"mean {st.get('mean_span_pieces', 0):.2f}")
     r = st['replacement_share']
-    axs[3].bar(['[MASK]', 'kept', 'random'], [r['mask'], r['keep'], r['random']], color=['C0', 'C2', 'C3'])
-    axs[3].axhline(0.8, ls=':', c='k'); axs[3].axhline(0.1, ls=':', c='k'); axs[3].set(title='masked pieces become')
+    axs[4].bar(['[MASK]', 'kept', 'random'], [r['mask'], r['keep'], r['random']], color=['C0', 'C2', 'C3'])
+    axs[4].axhline(0.8, ls=':', c='k'); axs[4].axhline(0.1, ls=':', c='k'); axs[4].set(title='masked pieces become')
     plt.tight_layout()
     return fig
 
@@ -852,7 +984,9 @@ def data_cli(corpus:Param("corpus files (UTF-8 text) or glob patterns", str, nar
              instances_per_shard:Param("records per shard file", int)=100_000,
              chunk_chars:Param("characters of text per chunk (memory use, pool of random B documents)", int)=500_000,
              lenient:Param("replace bytes that are not UTF-8 instead of stopping", store_true)=False,
-             overwrite:Param("replace other data already in --out", store_true)=False,
+             overwrite:Param("replace what albert_nb_data wrote in --out before, with other settings (your other files stay)", store_true)=False,
+             lang:Param("language of the corpus: en, or zh (Chinese: sentences cut at 。！？；!?; and ellipses, whole-word masking of segmented words)", str, choices=LANGS)='en',
+             segmenter:Param("Chinese word segmenter for --lang zh: rjieba (default) or jieba", str, choices=tuple(SEGMENTERS))=None,
              no_layout_check:Param("accept files whose documents are nearly all one sentence (MLM-only data)", store_true)=False,
              quiet:Param("no progress bar", store_true)=False):
     "Make ALBERT pre-training data (SOP + n-gram masking, Google's TFRecord format) from your corpus."
@@ -868,8 +1002,13 @@ def data_cli(corpus:Param("corpus files (UTF-8 text) or glob patterns", str, nar
         m = create_pretraining_data(files, vocab, out, max_seq_length, max_predictions_per_seq, dupe_factor, masked_lm_prob,
                                     short_seq_prob, ngram, not no_whole_word_mask, seed, workers or os.cpu_count() or 1, layout,
                                     instances_per_shard, 'replace' if lenient else 'strict', overwrite,
-                                    chunk_chars=chunk_chars, check_layout=not no_layout_check, progress=not quiet)
+                                    chunk_chars=chunk_chars, check_layout=not no_layout_check, progress=not quiet, lang=lang, segmenter=segmenter)
         st = m['statistics']
+        if m.get('already_done'):
+            print(f"already done: {out} holds this data ({m['num_instances']:,} instances in {len(m['shards'])} shard(s), the same corpus, "
+                  "vocabulary and settings): nothing to do"); return
         print(f"wrote {m['num_instances']:,} instances in {len(m['shards'])} shard(s) to {out} (max_seq_length {m['max_seq_length']}, "
               f"{m['max_predictions_per_seq']} predictions, vocabulary {m['vocab_hash']}): SOP label 1 {st['sop_label_1_share']:.1%}, "
-              f"mean length {st['mean_length']:.1f}, {st['mean_masked']:.1f} masked pieces per instance")
+              f"mean length {st['mean_length']:.1f}, {st['mean_masked']:.1f} masked pieces per instance"
+              + (f", masked spans of {st['mean_span_words']:.2f} words = {st['mean_span_pieces']:.2f} characters (segmenter {m['settings']['segmenter_version']})"
+                 if lang == 'zh' else ''))
