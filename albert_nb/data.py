@@ -86,7 +86,7 @@ def iter_documents(files:list, # corpus files
     for fi, (path, dpl) in enumerate(zip(files, _layouts(files, doc_per_line))):
         doc, size = [], 0
         for _, line in read_lines(path, errors):
-            line = line.strip()
+            line = line.strip().lstrip('\ufeff').strip()      # a byte-order mark (Windows editors) is not text
             if dpl:
                 if line: yield fi, split(line)
             elif line:
@@ -678,8 +678,8 @@ def create_pretraining_data(corpus:str|Path|list,           # corpus files (or g
     settings = dict(max_seq_length=max_seq_length, max_predictions_per_seq=max_predictions_per_seq, dupe_factor=dupe_factor,
                     masked_lm_prob=masked_lm_prob, short_seq_prob=short_seq_prob, ngram=ngram, do_whole_word_mask=do_whole_word_mask,
                     favor_shorter_ngram=favor_shorter_ngram, random_next_sentence=random_next_sentence, seed=seed,
-                    doc_per_line=layouts, chunk_chars=chunk_chars, instances_per_shard=instances_per_shard, do_lower_case=vocab.do_lower_case,
-                    lang=lang, segmenter=segmenter, segmenter_version=segmenter_version(segmenter) if segmenter else None)
+                    doc_per_line=layouts, chunk_chars=chunk_chars, instances_per_shard=instances_per_shard, do_lower_case=vocab.do_lower_case)
+    if lang != 'en': settings.update(lang=lang, segmenter=segmenter, segmenter_version=segmenter_version(segmenter))   # English: as before
     job = dict(settings=settings, corpus=_corpus_fingerprint(files), vocab_hash=vocab.hash, format=DATA_FORMAT)
     out_dir, out = Path(out_dir), data_output(out_dir)
     earlier = out.earlier() if out.path.is_dir() else None
@@ -700,7 +700,7 @@ def _write_data(out, job, settings, files, layouts, vocab, workers, errors, chun
     "Make the shards, indexes, manifest and finished record in a hidden folder inside `out`, then move them into place."
     total_bytes = sum(f.stat().st_size for f in files)
     show = progress if progress is not None else total_bytes > 20e6
-    chunker = _Chunker(files, layouts, errors, chunk_chars, check_layout, settings['lang'])
+    chunker = _Chunker(files, layouts, errors, chunk_chars, check_layout, settings.get('lang', 'en'))
     stats = _Stats()
     with out.writing() as tmp:
         work = tmp/'.chunks'; work.mkdir()
@@ -724,7 +724,7 @@ def _write_data(out, job, settings, files, layouts, vocab, workers, errors, chun
         manifest = _manifest(job, settings, vocab, writer.shards, stats, chunker.per_file)
         (tmp/'manifest.json').write_text(json.dumps(manifest, indent=1))
         (tmp/out.record.name).write_text(json.dumps(dict(settings=job, finished=True), indent=1, ensure_ascii=False))   # moved last
-    if settings['lang'] == 'zh' and manifest['statistics']['multi_character_cjk_share'] > 0.01:
+    if settings.get('lang') == 'zh' and manifest['statistics']['multi_character_cjk_share'] > 0.01:
         warnings.warn(f"{vocab.path}: {manifest['statistics']['multi_character_cjk_share']:.0%} of the Chinese tokens hold several characters: "
                       "Google's and brightmart's Chinese models see one character a token; use a vocabulary that splits CJK characters", stacklevel=2)
     return manifest
