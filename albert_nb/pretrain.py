@@ -433,6 +433,7 @@ def pretrain(data:str|Path,                  # data directory of the data stage 
     main, rank, world, device = accelerator.is_main_process, accelerator.process_index, accelerator.num_processes, accelerator.device
     micro = batch_size // grad_accum
     if micro % world: raise UserError(f"the micro-batch ({micro} = batch_size / grad_accum) does not split over {world} processes")
+    if len(ds) < micro: raise UserError(f"{data}: holds {len(ds)} instances, fewer than one batch of {micro}: use a smaller --batch_size")
 
     if device.type == 'cuda':   # TF32 for whatever stays in fp32 (the matmuls outside autocast); no effect on the CPU
         torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
@@ -442,6 +443,10 @@ def pretrain(data:str|Path,                  # data directory of the data stage 
     model, tok_dir = build_model(manifest, data, config, init_from, vocab, **(model_overrides or {}))
     for d, m, p in ((ds, manifest, data), (eval_ds, eval_manifest, eval_data)) if eval_data else ((ds, manifest, data),):
         check_data_fits(d, m, p, model.config.vocab_size, model.config.max_position_embeddings)
+
+    # ---- optimizer and learning-rate schedule (made here: their checks refuse bad values before anything is written) --
+    opt = Lamb(lamb_param_groups(model, weight_decay), lr=lr, betas=(0.9, 0.999), eps=1e-6, adam=optimizer == 'adamw')
+    scheduler = albert_lr_schedule(opt, warmup, steps, power=poly_power)
 
     # ---- the output directory: new, or our run of the same settings to resume (nothing is written before this) ---
     od = OutputDir(out, 'albert_nb_pretrain', owned=PRETRAIN_OUTPUTS, record=RUN_FILE)
@@ -462,9 +467,7 @@ def pretrain(data:str|Path,                  # data directory of the data stage 
         if status != 'same': od.write_record(settings, finished=False)
     accelerator.wait_for_everyone()
 
-    # ---- optimizer and learning-rate schedule -----------------------------------------------------------------
-    opt = Lamb(lamb_param_groups(model, weight_decay), lr=lr, betas=(0.9, 0.999), eps=1e-6, adam=optimizer == 'adamw')
-    scheduler = albert_lr_schedule(opt, warmup, steps, power=poly_power)
+    # ---- onto the device (and into DDP when launched on several processes) ---------------------------------------
     model, opt = accelerator.prepare(model, opt)
     raw = accelerator.unwrap_model(model)
     if compile: model = torch.compile(model)
