@@ -333,8 +333,7 @@ def load_albert_checked(path:str|Path, # a transformers model directory (or a Hu
                 with safe_open(str(w), 'pt') as f: f.keys()
             except Exception as e: raise UserError(f"{w}: damaged or truncated ({str(e)[:80]}): {redo}") from None
     try: return cls.from_pretrained(str(path), **kwargs)
-    except UserError: raise
-    except (OSError, ValueError, RuntimeError, EnvironmentError) as e:
+    except (OSError, RuntimeError) as e:   # a missing weights file, weights of other shapes (a ValueError about the arguments passes through)
         raise UserError(f"{path}: cannot load the model ({type(e).__name__}: {str(e).splitlines()[0][:200]}): {redo}") from None
 
 def load_pretraining_model(path:str|Path, # a transformers ALBERT directory (ours, transformers' or a released one) or Hub id
