@@ -57,7 +57,7 @@ def model_flops_per_step(cfg, B:int, L:int, P:int) -> float:
     head = P * (2 * H * E + 2 * E * V) + 2 * H * H + 2 * H * 2                          # MLM at P positions, pooler, SOP
     return 3 * B * (L * per_token + head)
 
-def synthetic_corpus(path:Path, docs:int=6000, words:int=4000, seed:int=0) -> Path:
+def synthetic_corpus(path:Path, docs:int=12000, words:int=4000, seed:int=0) -> Path:
     "A corpus of Zipf-distributed made-up words (for machines without the project's shared data, e.g. a rented GPU)."
     rng = random.Random(seed)
     vocab = [''.join(rng.choice('abcdefghijklmnopqrstuvwxyz') for _ in range(rng.randint(2, 9))) for _ in range(words)]
@@ -77,7 +77,7 @@ def bench_data(cache:Path) -> Path:
     else:
         corpus = synthetic_corpus(cache/'synthetic.txt'); vocab_files, vsize = [corpus], 2000
     vocab = train_vocab(vocab_files, cache/'vocab', vocab_size=vsize, doc_per_line=True)
-    create_pretraining_data(corpus, vocab, cache/'data_128', max_seq_length=128, dupe_factor=1, doc_per_line=True, workers=2)
+    create_pretraining_data(corpus, vocab, cache/'data_128', max_seq_length=128, dupe_factor=1, doc_per_line=True, workers=min(8, os.cpu_count() or 1))
     return cache/'data_128'
 
 def reset_peak(device):
@@ -109,7 +109,9 @@ def run_plain(data, preset, B, steps, vocab_size, seed, log_every, device, preci
     cast = torch.autocast(device.type, dtype=DTYPES[precision]) if precision != 'no' else nullcontext()
     ds = PretrainingDataset(data)
     L = ds.max_seq_length
-    batches = iter(pretraining_loader(ds, B, shuffle=True, seed=seed, epoch=0, pin_memory=device.type == 'cuda'))
+    def epochs():   # epoch after epoch, as ours
+        for epoch in range(10 ** 6): yield from pretraining_loader(ds, B, shuffle=True, seed=seed, epoch=epoch, pin_memory=device.type == 'cuda')
+    batches = epochs()
     tps, t0 = [], time.perf_counter()
     for step in range(1, steps + 1):
         b = {k: v.to(device, non_blocking=True) for k, v in next(batches).items()}
