@@ -227,8 +227,11 @@ def save_checkpoint(out:str|Path, model, optimizer, scheduler, state:dict, keep:
 def load_checkpoint(path:str|Path, model, optimizer, scheduler) -> tuple[dict, dict]:
     "Restore the model, optimizer, scheduler and random states from checkpoint `path`; return its `state.json` and `extra` tensors."
     path = Path(path)
-    state = json.loads((path/'state.json').read_text())
-    load_model(model, str(path/'model.safetensors'))
+    try:
+        state = json.loads((path/'state.json').read_text())
+        load_model(model, str(path/'model.safetensors'))
+    except Exception as e:   # atomic writes make this rare: a disk that lost data, a file edited by hand
+        raise UserError(f"{path}: the checkpoint is damaged ({type(e).__name__}: {str(e)[:100]}): delete {path} to resume from the one before it") from None
     try: ts = torch.load(path/'trainer_state.pt', map_location='cpu', weights_only=True)   # tensors and numbers only
     except pickle.UnpicklingError:
         raise UserError(f"{path/'trainer_state.pt'}: holds objects other than tensors and numbers: refusing to load it, since "
