@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_lamb.ipynb #b0f3d4df
 from __future__ import annotations
-import math, re, os, sys, functools, warnings
+import math, re, os, sys, functools, warnings, ctypes, hashlib, platform, subprocess, tempfile
 from pathlib import Path
 from collections.abc import Iterable
 
@@ -17,8 +17,8 @@ from torch.utils._foreach_utils import _get_fused_kernels_supported_devices
 from .core import UserError
 
 # %% auto #0
-__all__ = ['EXCLUDE_FROM_DECAY', 'reference_lamb_step', 'ReferenceLamb', 'lamb_param_groups', 'lamb_cpu_kernel', 'Lamb',
-           'albert_lr_lambda', 'albert_lr_schedule']
+__all__ = ['EXCLUDE_FROM_DECAY', 'reference_lamb_step', 'ReferenceLamb', 'lamb_param_groups', 'lamb_kernel_key',
+           'lamb_kernel_path', 'lamb_cpu_kernel', 'Lamb', 'albert_lr_lambda', 'albert_lr_schedule']
 
 # %% ../nbs/04_lamb.ipynb #490a52e2
 @torch.no_grad()
@@ -85,21 +85,20 @@ def lamb_param_groups(model:nn.Module, # the model to optimise
 
 # %% ../nbs/04_lamb.ipynb #2ebab9d5
 _LAMB_CPU_SOURCE = r"""
-#include <torch/extension.h>
 #include <cmath>
-#include <vector>
+#include <cstdint>
 
-// One LAMB step over a list of contiguous fp32 CPU tensors (see the notebook 04_lamb): pass 1 updates m and v,
+// One LAMB step over `count` contiguous fp32 tensors (see the notebook 04_lamb): pass 1 updates m and v,
 // writes u = (m/bc1)/(sqrt(v/bc2) + eps) + wd*w and sums |w|^2 and |u|^2; pass 2 applies w -= lr * r * u.
-void lamb_step(std::vector<at::Tensor> ws, std::vector<at::Tensor> gs, std::vector<at::Tensor> ms,
-               std::vector<at::Tensor> vs, std::vector<at::Tensor> us, double lr, double beta1, double beta2,
-               double eps, double wd, double bc1, double bc2, double clamp, int64_t threads) {
+// Plain C++ and OpenMP, no PyTorch headers: it compiles in about a second and does not depend on the torch version.
+extern "C" void lamb_step(int64_t count, float** ws, float** gs, float** ms, float** vs, float** us, const int64_t* ns,
+                          double lr, double beta1, double beta2, double eps, double wd, double bc1, double bc2,
+                          double clamp, int64_t threads) {
   const float b1 = beta1, b2 = beta2, c1 = 1 - beta1, c2 = 1 - beta2, e = eps, d = wd, ib1 = 1 / bc1, ib2 = 1 / bc2;
   const int64_t B = 4096;
-  for (size_t t = 0; t < ws.size(); ++t) {
-    float* w = ws[t].data_ptr<float>(); const float* g = gs[t].data_ptr<float>();
-    float* m = ms[t].data_ptr<float>(); float* v = vs[t].data_ptr<float>(); float* u = us[t].data_ptr<float>();
-    const int64_t n = ws[t].numel();
+  for (int64_t t = 0; t < count; ++t) {
+    float* w = ws[t]; const float* g = gs[t]; float* m = ms[t]; float* v = vs[t]; float* u = us[t];
+    const int64_t n = ns[t];
     double sw = 0, su = 0;
     #pragma omp parallel for reduction(+:sw,su) schedule(static) num_threads(threads) if(n > 65536)
     for (int64_t b0 = 0; b0 < n; b0 += B) {
@@ -123,27 +122,60 @@ void lamb_step(std::vector<at::Tensor> ws, std::vector<at::Tensor> gs, std::vect
   }
 }
 """
+_LAMB_CPU_FLAGS = ('-O3', '-march=native', '-fopenmp', '-fno-math-errno', '-shared', '-fPIC')
+
+def lamb_kernel_key(prefix:str|None=None, # the Python environment (default `sys.prefix`)
+                   ) -> str:
+    "The cache key of the CPU kernel: its source and flags, the CPU, the compiler, the Python environment and the torch install."
+    cpu = ' '.join(sorted(l for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('flags'))[:1]) \
+        if Path('/proc/cpuinfo').exists() else platform.processor()
+    parts = (_LAMB_CPU_SOURCE, ' '.join(_LAMB_CPU_FLAGS), cpu, platform.machine(), os.environ.get('CXX', 'c++'),
+             prefix or sys.prefix, str(Path(torch.__file__).resolve().parent), torch.__version__)
+    return hashlib.sha256('\0'.join(parts).encode()).hexdigest()[:16]
+
+def lamb_kernel_path(key:str|None=None) -> Path:
+    "Where the compiled kernel is cached: `$ALBERT_NB_CACHE` (default `~/.cache/albert_nb`)/`lamb_cpu_KEY.so`."
+    root = Path(os.environ.get('ALBERT_NB_CACHE') or Path.home()/'.cache'/'albert_nb')
+    return root/f"lamb_cpu_{key or lamb_kernel_key()}.so"
+
+class _LambKernel:
+    "The compiled kernel, called with lists of tensors (their data pointers go to C)."
+    def __init__(self, lib:Path):
+        self.lib, self.path = ctypes.CDLL(str(lib)), lib
+        P, D, I = ctypes.POINTER(ctypes.c_void_p), ctypes.c_double, ctypes.c_int64
+        self.lib.lamb_step.argtypes = [I, P, P, P, P, P, ctypes.POINTER(I)] + [D] * 8 + [I]
+        self.lib.lamb_step.restype = None
+
+    def lamb_step(self, ws, gs, ms, vs, us, lr, beta1, beta2, eps, wd, bc1, bc2, clamp, threads):
+        n = len(ws)
+        ptrs = lambda ts: (ctypes.c_void_p * n)(*[t.data_ptr() for t in ts])
+        sizes = (ctypes.c_int64 * n)(*[t.numel() for t in ws])
+        self.lib.lamb_step(n, ptrs(ws), ptrs(gs), ptrs(ms), ptrs(vs), ptrs(us), sizes, lr, beta1, beta2, eps, wd, bc1, bc2, clamp, threads)
+
+def _build_kernel(lib:Path):
+    "Compile the kernel into `lib` (atomically: a half-written library is never loaded)."
+    lib.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=lib.parent, prefix='.build-') as tmp:
+        src, so = Path(tmp)/'lamb_cpu.cpp', Path(tmp)/lib.name
+        src.write_text(_LAMB_CPU_SOURCE)
+        r = subprocess.run([os.environ.get('CXX', 'c++'), *_LAMB_CPU_FLAGS, str(src), '-o', str(so)], capture_output=True, text=True)
+        if r.returncode: raise RuntimeError(r.stderr.strip()[-300:] or f"the compiler exited with {r.returncode}")
+        os.replace(so, lib)
 
 @functools.cache
 def lamb_cpu_kernel(required:bool=False):
-    "The compiled CPU LAMB kernel (built on first use, then cached on disk), or None (with a warning) where it cannot be built."
+    "The compiled CPU LAMB kernel (built on first use, about a second, then cached on disk), or None (with a warning) where it cannot be built."
     if os.environ.get('ALBERT_NB_CPU_KERNEL', '1') == '0' and not required: return None
-    import platform, hashlib
-    from torch.utils.cpp_extension import load_inline, _get_build_directory
-    flags = ' '.join(sorted(l for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('flags'))[:1]) \
-        if Path('/proc/cpuinfo').exists() else platform.processor()
-    tag = hashlib.sha256((_LAMB_CPU_SOURCE + flags + torch.__version__).encode()).hexdigest()[:12]   # one build per source, CPU and torch
-    name = f'albert_nb_lamb_{tag}'
     try:
-        if not list(Path(_get_build_directory(name, verbose=False)).glob('*.so')):
-            print("albert_nb: building the CPU LAMB kernel (once per machine, about a minute)", file=sys.stderr, flush=True)
-        return load_inline(name, cpp_sources=_LAMB_CPU_SOURCE, functions=['lamb_step'],
-                           extra_cflags=['-O3', '-march=native', '-fopenmp', '-fno-math-errno'], extra_ldflags=['-fopenmp'])
+        lib = lamb_kernel_path()
+        if not lib.exists(): _build_kernel(lib)
+        return _LambKernel(lib)
     except Exception as e:
         if required: raise UserError(f"the CPU LAMB kernel cannot be built here ({type(e).__name__}: {str(e)[:300]}): "
-                                     "install a C++ compiler and ninja, or use fused=None") from None
+                                     "install a C++ compiler (with OpenMP), or use fused=None") from None
         warnings.warn(f"albert_nb: the CPU LAMB kernel cannot be built ({type(e).__name__}); using PyTorch's kernels (same results, slower)")
         return None
+
 
 # %% ../nbs/04_lamb.ipynb #79b01fb0
 _BIG_STEP = 2.0 ** 40   # beta ** _BIG_STEP == 0.0 in float32 and float64: the fused kernel's bias corrections become exactly 1

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_pretrain.ipynb #5b42215c
 from __future__ import annotations
-import os, sys, json, math, time, random, shutil, hashlib, csv, contextlib, pickle
+import os, sys, json, math, time, random, shutil, hashlib, csv, contextlib, pickle, copy
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -16,7 +16,8 @@ from accelerate.state import AcceleratorState
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, Param, store_true
 
-from .core import UserError, friendly_errors, atomic_path, get_mode, get_device, seed_everything, toy_data_dir, console_script
+from .core import (UserError, friendly_errors, atomic_path, get_mode, get_device, seed_everything, toy_data_dir, console_script,
+                            OutputDir, remove_leftovers)
 from .vocab import AlbertVocab, train_vocab
 from .model import make_config, AlbertPretrainingModel, load_pretraining_model, PRESETS
 from .lamb import Lamb, lamb_param_groups, albert_lr_schedule
@@ -24,13 +25,13 @@ from .data import PretrainingDataset, pretraining_loader, create_pretraining_dat
 
 # %% auto #0
 __all__ = ['RUN_FILE', 'FREE_SETTINGS', 'ALBERT_LR', 'ALBERT_BATCH', 'ALBERT_STEPS', 'ALBERT_WARMUP', 'TOKENIZER_FILES',
-           'MODEL_INPUTS', 'METRIC_SUMS', 'LOG_COLUMNS', 'TOY_SETTINGS', 'settings_diff', 'fingerprint', 'scaled_lr',
-           'default_warmup', 'open_pretraining_data', 'max_token_id', 'check_data_fits', 'vocab_dir_of',
-           'vocab_hash_of', 'build_model', 'micro_batches', 'local_part', 'rng_state', 'set_rng_state',
-           'list_checkpoints', 'save_checkpoint', 'load_checkpoint', 'clear_interrupted_writes', 'metric_sums',
-           'metrics_from_sums', 'evaluate', 'RunLog', 'read_log', 'plot_pretraining', 'make_accelerator', 'pretrain',
-           'torch_threads', 'pretrain_toy', 'pretrain_cli', 'masked_targets', 'frequency_baseline', 'position_spread',
-           'full_settings']
+           'MODEL_INPUTS', 'CHECKPOINT_FILES', 'METRIC_SUMS', 'LOG_COLUMNS', 'PRETRAIN_OUTPUTS', 'TOY_SETTINGS',
+           'settings_diff', 'fingerprint', 'scaled_lr', 'default_warmup', 'open_pretraining_data', 'max_token_id',
+           'check_data_fits', 'vocab_dir_of', 'open_vocab', 'vocab_hash_of', 'build_model', 'micro_batches',
+           'local_part', 'rng_state', 'set_rng_state', 'list_checkpoints', 'save_checkpoint', 'load_checkpoint',
+           'clear_interrupted_writes', 'metric_sums', 'metrics_from_sums', 'evaluate', 'default_eval', 'RunLog',
+           'read_log', 'plot_pretraining', 'make_accelerator', 'pretrain', 'torch_threads', 'pretrain_toy',
+           'pretrain_cli', 'masked_targets', 'frequency_baseline', 'position_spread', 'full_settings']
 
 # %% ../nbs/05_pretrain.ipynb #814076ff
 RUN_FILE = 'albert_nb_pretrain.json'    # in --out: the run's settings, then its result
@@ -92,7 +93,8 @@ def check_data_fits(dataset, manifest:dict, path, vocab_size:int, max_positions:
     if L > max_positions:
         raise UserError(f"{path}: sequences of {L} tokens, but the model has only {max_positions} positions: "
                         f"make the data with max_seq_length <= {max_positions}, or a model with max_position_embeddings >= {L}")
-    top = max_token_id(dataset)
+    checked = copy.copy(dataset); checked.vocab_size = vocab_size   # each record checked as read: a bad id is named by file and record
+    top = max_token_id(checked)
     if top >= vocab_size:
         raise UserError(f"{path}: holds token id {top}, but the model's vocabulary has {vocab_size} entries (ids 0-{vocab_size - 1}): "
                         "the data was made with another vocabulary; make it again with the model's own vocabulary")
@@ -109,19 +111,39 @@ def vocab_dir_of(manifest:dict, data_path) -> Path:
         if p.exists(): return p
     raise UserError(f"{data_path}: its vocabulary {v} is not there any more: pass vocab=DIR (--vocab) pointing to it")
 
+def open_vocab(path) -> AlbertVocab:
+    "`AlbertVocab(path)`, with a damaged tokenizer file (`spiece.model`, `vocab.txt`, `tokenizer.json`) turned into a `UserError` naming it."
+    path = Path(path)
+    files = [path/f for f in ('spiece.model', 'vocab.txt') if (path/f).is_file()] or [path]
+    if (path/'tokenizer.json').is_file():
+        try: json.loads((path/'tokenizer.json').read_text())
+        except (ValueError, UnicodeDecodeError) as e:
+            raise UserError(f"{path/'tokenizer.json'}: damaged ({type(e).__name__}): train the vocabulary again (albert_nb_vocab) or copy the file again") from None
+    try: return AlbertVocab(path)
+    except UserError: raise
+    except Exception as e:
+        raise UserError(f"{files[0]}: cannot be read ({type(e).__name__}: {str(e).strip().splitlines()[0][:120] if str(e).strip() else 'damaged'}): "
+                        "the file is damaged; train the vocabulary again (albert_nb_vocab) or copy it again") from None
+
 def vocab_hash_of(path) -> str|None:
-    "The vocabulary hash of a tokenizer directory (ours or a released one), or None if it holds no SentencePiece/WordPiece file."
-    try: return AlbertVocab(path).hash
-    except UserError: return None
+    "The content hash of a tokenizer directory's pieces (ours or a released one), or None if it holds no SentencePiece/WordPiece file."
+    return open_vocab(path).hash if any((Path(path)/f).is_file() for f in ('spiece.model', 'vocab.txt')) else None
 
 def build_model(manifest:dict, data_path, config:str='tiny', init_from=None, vocab=None, **overrides):
     "`(model, tokenizer_dir)`: a new `config`-preset model sized for the data, or the ALBERT in `init_from`."
     if init_from is not None:
         model = load_pretraining_model(init_from)
-        tok_dir = Path(vocab or init_from)
+        own = vocab_hash_of(init_from)   # the tokenizer shipped with the model: the one its embeddings were trained with
+        if vocab is not None and own is not None and vocab_hash_of(vocab) != own:
+            raise UserError(f"--vocab {vocab} (vocabulary {vocab_hash_of(vocab)}) is not the vocabulary {init_from} was trained with ({own}): "
+                            f"leave --vocab out (continued pre-training keeps the model's own tokenizer) and make the data with --vocab {init_from}")
+        tok_dir = Path(init_from) if own is not None or vocab is None else Path(vocab)
+        if own is None and vocab is not None and len(open_vocab(tok_dir)) > model.config.vocab_size:
+            raise UserError(f"--vocab {vocab} has {len(open_vocab(tok_dir))} pieces but {init_from} has {model.config.vocab_size} embeddings: "
+                            "pass the vocabulary the model was trained with")
     else:
         tok_dir = Path(vocab) if vocab else vocab_dir_of(manifest, data_path)
-        vsize, want_size = len(AlbertVocab(tok_dir)), overrides.pop('vocab_size', None)
+        vsize, want_size = len(open_vocab(tok_dir)), overrides.pop('vocab_size', None)
         if want_size is not None and want_size < vsize:
             raise UserError(f"vocab_size {want_size} is smaller than the vocabulary in {tok_dir} ({vsize} pieces): leave it out, or make it larger")
         model = AlbertPretrainingModel(make_config(config, want_size or vsize, **overrides))   # a larger vocab_size pads the embedding table
@@ -136,14 +158,15 @@ def build_model(manifest:dict, data_path, config:str='tiny', init_from=None, voc
 # %% ../nbs/05_pretrain.ipynb #bfff4ef2
 def micro_batches(dataset, batch_size:int, # instances per micro-batch, all processes together
                   seed:int, start:int=0,   # the run's seed; the number of micro-batches already consumed
-                  num_workers:int=0):
+                  num_workers:int=0, pin_memory:bool=False):   # page-locked batches (on CUDA: faster, asynchronous copies)
     "Yield `(epoch, batch)` for the run's micro-batches from number `start` on, epoch after epoch, always in the same order."
     per_epoch = len(pretraining_loader(dataset, batch_size, shuffle=True, seed=seed, epoch=0))
     if per_epoch == 0:
         raise UserError(f"the data holds {len(dataset)} instances, fewer than one batch of {batch_size}: use a smaller batch_size")
     epoch, b = divmod(start, per_epoch)
     while True:
-        for batch in pretraining_loader(dataset, batch_size, shuffle=True, seed=seed, epoch=epoch, start_batch=b, num_workers=num_workers):
+        for batch in pretraining_loader(dataset, batch_size, shuffle=True, seed=seed, epoch=epoch, start_batch=b, num_workers=num_workers,
+                                        pin_memory=pin_memory):
             yield epoch, batch
         epoch, b = epoch + 1, 0
 
@@ -172,10 +195,12 @@ def set_rng_state(tensors:dict, plain:dict):
     np.random.set_state((name, tensors['numpy'].numpy().astype(np.uint32), pos, has_gauss, gauss))
     v, st, g = plain['python']; random.setstate((v, tuple(st), g))
 
+CHECKPOINT_FILES = ('model.safetensors', 'config.json', 'trainer_state.pt', 'state.json')
+
 def list_checkpoints(out:str|Path) -> list[Path]:
     "Complete checkpoints in `out/checkpoints`, oldest first."
     d = Path(out)/'checkpoints'
-    return sorted(p for p in d.glob('step-*') if (p/'state.json').exists()) if d.exists() else []
+    return sorted(p for p in d.glob('step-*') if all((p/f).exists() for f in CHECKPOINT_FILES)) if d.exists() else []
 
 def _on_cpu(x):
     "`x` (nested dicts, lists, tuples) with every tensor copied to the CPU (GPU/TPU optimizer states save and load anywhere)."
@@ -194,14 +219,19 @@ def save_checkpoint(out:str|Path, model, optimizer, scheduler, state:dict, keep:
         torch.save(_on_cpu({'optimizer': optimizer.state_dict(), 'scheduler': scheduler.state_dict(), 'rng': tensors, 'extra': extra or {}}),
                    tmp/'trainer_state.pt')
         (tmp/'state.json').write_text(json.dumps(dict(state, rng=plain), indent=1))
-    for old in list_checkpoints(out)[:-keep] if keep > 0 else []: shutil.rmtree(old, ignore_errors=True)
+    for old in list_checkpoints(out)[:-keep] if keep > 0 else []:   # renamed first: a kill while deleting leaves a hidden leftover
+        trash = old.with_name(f".{old.name}.old-{os.getpid()}")
+        os.replace(old, trash); shutil.rmtree(trash, ignore_errors=True)
     return path
 
 def load_checkpoint(path:str|Path, model, optimizer, scheduler) -> tuple[dict, dict]:
     "Restore the model, optimizer, scheduler and random states from checkpoint `path`; return its `state.json` and `extra` tensors."
     path = Path(path)
-    state = json.loads((path/'state.json').read_text())
-    load_model(model, str(path/'model.safetensors'))
+    try:
+        state = json.loads((path/'state.json').read_text())
+        load_model(model, str(path/'model.safetensors'))
+    except Exception as e:   # atomic writes make this rare: a disk that lost data, a file edited by hand
+        raise UserError(f"{path}: the checkpoint is damaged ({type(e).__name__}: {str(e)[:100]}): delete {path} to resume from the one before it") from None
     try: ts = torch.load(path/'trainer_state.pt', map_location='cpu', weights_only=True)   # tensors and numbers only
     except pickle.UnpicklingError:
         raise UserError(f"{path/'trainer_state.pt'}: holds objects other than tensors and numbers: refusing to load it, since "
@@ -211,9 +241,11 @@ def load_checkpoint(path:str|Path, model, optimizer, scheduler) -> tuple[dict, d
     return state, ts.get('extra', {})
 
 def clear_interrupted_writes(out:str|Path):
-    "Remove the temporary directories a run killed while writing a checkpoint left behind."
-    for p in (Path(out)/'checkpoints').glob('.step-*.tmp-*'): shutil.rmtree(p, ignore_errors=True)
-    for p in (Path(out)/'checkpoints').glob('.step-*.old-*'): shutil.rmtree(p, ignore_errors=True)
+    "Remove what a run killed while writing or pruning a checkpoint, or writing the final model, left behind in `out`."
+    out = Path(out); remove_leftovers(out); remove_leftovers(out/'checkpoints')        # hidden `.X.tmp-*` / `.X.old-*`
+    for p in (out/'checkpoints').glob('step-*'):                                         # half-deleted by an older version
+        if p.is_dir() and not all((p/f).exists() for f in CHECKPOINT_FILES): shutil.rmtree(p, ignore_errors=True)
+    if (out/'.final').is_dir(): shutil.rmtree(out/'.final', ignore_errors=True)         # an older version's final-model temporary
 
 # %% ../nbs/05_pretrain.ipynb #ce37e175
 METRIC_SUMS = ('mlm_loss_sum', 'mlm_count', 'mlm_correct', 'sop_loss_sum', 'sop_correct', 'sop_count')
@@ -244,6 +276,18 @@ def evaluate(model, dataset, batch_size:int=64, max_batches:int|None=100, accele
     if accelerator: sums = accelerator.reduce(sums, 'sum')
     model.train(was_training)
     return metrics_from_sums(sums.tolist())
+
+# %% ../nbs/05_pretrain.ipynb #c06df23d
+def default_eval(steps:int,                # optimizer steps of the run
+                 batch_size:int,           # training sequences per step
+                 eval_batch_size:int=64,   # sequences per evaluation batch
+                 evaluations:int=4,        # evaluations during the run (besides step 0 and the end)
+                 share:float=0.1,          # the share of the training compute evaluation may take
+                ) -> tuple[int, int]:
+    "`(eval_every, eval_batches)` sized to a run: a few evaluations, at most `share` of the training compute, 1 to 100 batches."
+    every = max(1, math.ceil(steps / evaluations))
+    batches = math.ceil(round(share * 3 * steps * batch_size / ((evaluations + 2) * eval_batch_size), 6))   # a forward: ~1/3 of a step
+    return every, min(100, max(1, batches))
 
 # %% ../nbs/05_pretrain.ipynb #24548e65
 LOG_COLUMNS = ('step', 'split', 'loss', 'masked_lm_loss', 'masked_lm_accuracy', 'sentence_order_loss',
@@ -307,18 +351,24 @@ def make_accelerator(precision:str='no') -> Accelerator:
     on_cpu = get_device().type == 'cpu'   # accelerate counts CPU processes (gloo) as data parallel only when told it runs on CPU
     return Accelerator(mixed_precision=precision, cpu=on_cpu, step_scheduler_with_optimizer=False)
 
-def _finish_model_dir(model, out:Path, tok_dir:Path):
-    "Write the final Hugging Face directory into `out`: config, safetensors weights and the tokenizer files."
-    with atomic_path(out/'.final', is_dir=True) as tmp:
-        model.save_pretrained(tmp)
-        cfg = json.loads((tmp/'config.json').read_text())
-        cfg['architectures'] = ['AlbertForPreTraining']       # what transformers' Auto classes and pipelines expect
-        (tmp/'config.json').write_text(json.dumps(cfg, indent=2))
-        for name in TOKENIZER_FILES:
-            if (tok_dir/name).exists(): shutil.copy2(tok_dir/name, tmp/name)
-    for f in sorted((out/'.final').iterdir(), key=lambda f: f.name == 'config.json'):   # config.json last
-        os.replace(f, out/f.name)
-    (out/'.final').rmdir()
+PRETRAIN_OUTPUTS = ('checkpoints', 'log.csv', 'tensorboard', 'config.json', 'model.safetensors', 'generation_config.json',
+                    *TOKENIZER_FILES)   # what `pretrain` writes in --out besides its record: all that --overwrite replaces
+
+def _write_model_dir(model, tmp:Path, tok_dir:Path):
+    "Write the final Hugging Face directory's files into `tmp`: config, safetensors weights and the tokenizer files."
+    model.save_pretrained(tmp)
+    cfg = json.loads((tmp/'config.json').read_text())
+    cfg['architectures'] = ['AlbertForPreTraining']       # what transformers' Auto classes and pipelines expect
+    (tmp/'config.json').write_text(json.dumps(cfg, indent=2))
+    for name in TOKENIZER_FILES:
+        if (tok_dir/name).exists(): shutil.copy2(tok_dir/name, tmp/name)
+
+def _check_counts(**named):
+    "Refuse intervals and counts that cannot work (`name=(value, smallest allowed, what 0 means or '')`) before anything is written."
+    for name, (v, low, zero) in named.items():
+        if v is None: continue
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+            raise UserError(f"--{name} must be a whole number >= {low}{zero}, got {v!r}")
 
 def pretrain(data:str|Path,                  # data directory of the data stage (`create_pretraining_data`, `albert_nb_data`)
              out:str|Path,                   # output: checkpoints and log.csv while training, a Hugging Face model directory at the end
@@ -341,18 +391,26 @@ def pretrain(data:str|Path,                  # data directory of the data stage 
              model_overrides:dict|None=None, # `make_config` settings for a new model, e.g. `{'version': 'v1'}`
              save_every:int=1000,            # steps between checkpoints
              keep:int=3,                     # checkpoints kept (the last ones)
-             eval_every:int|None=None,       # steps between evaluations (default: `save_every`; 0: only at the end)
-             eval_batches:int|None=100,      # batches per evaluation (Google: 100 of 64; None: all the evaluation data)
+             eval_every:int|None=None,       # steps between evaluations (default: sized to the run by `default_eval`; 0: only at the end)
+             eval_batches:int|None=None,     # batches per evaluation (default: sized to the run, 1 to Google's 100)
              eval_batch_size:int=64,         # sequences per evaluation batch
              log_every:int=50,               # steps between training rows in the log (the host reads the device only then)
              max_steps_this_run:int|None=None, # stop after this many steps in this invocation (a checkpoint is saved)
              compile:bool=False,             # `torch.compile` the model
              num_workers:int=0,              # data-loading worker processes
              progress:bool=True,             # show a progress bar
+             overwrite:bool=False,           # replace an earlier run in `out` whose settings differ (only what `pretrain` wrote there)
             ) -> dict:
     "Pre-train ALBERT (MLM + SOP) on `data` into `out`; run the same call again to resume. Returns a summary."
     # ---- settings ---------------------------------------------------------------------------------------------
     out = Path(out)
+    _check_counts(save_every=(save_every, 1, ''), log_every=(log_every, 1, ''), keep=(keep, 0, ' (0: keep all)'),
+                  eval_every=(eval_every, 0, ' (0: evaluate only at the end)'), eval_batches=(eval_batches, 1, ''),
+                  eval_batch_size=(eval_batch_size, 1, ''), steps=(steps, 1, ''), max_steps_this_run=(max_steps_this_run, 1, ''),
+                  num_workers=(num_workers, 0, ''), grad_accum=(grad_accum, 1, ''), batch_size=(batch_size, 1, ''))
+    if not epochs > 0: raise UserError(f"--epochs must be > 0, got {epochs!r}")
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} is a file, not a directory: pass a new or empty directory to --out (the file is left as it is)")
     ds, manifest = open_pretraining_data(data)
     eval_ds, eval_manifest = open_pretraining_data(eval_data, 'eval_data') if eval_data else (ds, manifest)
     if eval_data and (eval_manifest['max_seq_length'], eval_manifest.get('vocab_hash')) != (manifest['max_seq_length'], manifest.get('vocab_hash')):
@@ -364,7 +422,9 @@ def pretrain(data:str|Path,                  # data directory of the data stage 
     steps = steps or max(1, math.ceil(epochs * (len(ds) // batch_size)))
     lr = scaled_lr(batch_size) if lr is None else lr
     warmup = default_warmup(steps) if warmup is None else warmup
-    eval_every = save_every if eval_every is None else eval_every
+    auto_every, auto_batches = default_eval(steps, batch_size, eval_batch_size)
+    eval_every = auto_every if eval_every is None else eval_every
+    eval_batches = auto_batches if eval_batches is None else eval_batches
     if optimizer not in ('lamb', 'adamw'): raise UserError(f"unknown optimizer {optimizer!r}: use 'lamb' or 'adamw'")
     settings = dict(data=fingerprint(manifest), eval_data=fingerprint(eval_manifest) if eval_data else None,
                     config=None if init_from else config, init_from=str(Path(init_from).resolve()) if init_from else None,
@@ -376,34 +436,41 @@ def pretrain(data:str|Path,                  # data directory of the data stage 
     main, rank, world, device = accelerator.is_main_process, accelerator.process_index, accelerator.num_processes, accelerator.device
     micro = batch_size // grad_accum
     if micro % world: raise UserError(f"the micro-batch ({micro} = batch_size / grad_accum) does not split over {world} processes")
+    if len(ds) < micro: raise UserError(f"{data}: holds {len(ds)} instances, fewer than one batch of {micro}: use a smaller --batch_size")
 
-    # ---- the output directory: new, or a run of the same settings to resume ----------------------------------
-    run_file = out/RUN_FILE
-    if run_file.exists():
-        previous = json.loads(run_file.read_text())
-        diff = settings_diff(previous['settings'], settings)
-        if diff: raise UserError(f"{out} holds another pre-training run whose settings differ ({'; '.join(diff)}): "
-                                 "use a new --out, or repeat that run's settings to resume it")
-        if previous.get('finished'):
-            accelerator.print(f"{out}: this run is already finished (step {previous['result']['step']})")
-            return previous['result']
-    elif out.exists() and any(out.iterdir()):
-        raise UserError(f"{out} is not empty and holds no albert_nb pre-training run: choose a new or empty output directory")
-    accelerator.wait_for_everyone()
-    if main:
-        out.mkdir(parents=True, exist_ok=True); clear_interrupted_writes(out)
-        if not run_file.exists():
-            with atomic_path(run_file) as tmp: tmp.write_text(json.dumps(dict(settings=settings, finished=False), indent=1))
+    if device.type == 'cuda':   # TF32 for whatever stays in fp32 (the matmuls outside autocast); no effect on the CPU
+        torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
 
-    # ---- model, checked against the data --------------------------------------------------------------------------
+    # ---- model, checked against the data (every record read once: a token id outside the vocabulary is named) -------
     seed_everything(seed)
     model, tok_dir = build_model(manifest, data, config, init_from, vocab, **(model_overrides or {}))
     for d, m, p in ((ds, manifest, data), (eval_ds, eval_manifest, eval_data)) if eval_data else ((ds, manifest, data),):
         check_data_fits(d, m, p, model.config.vocab_size, model.config.max_position_embeddings)
 
-    # ---- optimizer and learning-rate schedule -----------------------------------------------------------------
+    # ---- optimizer and learning-rate schedule (made here: their checks refuse bad values before anything is written) --
     opt = Lamb(lamb_param_groups(model, weight_decay), lr=lr, betas=(0.9, 0.999), eps=1e-6, adam=optimizer == 'adamw')
     scheduler = albert_lr_schedule(opt, warmup, steps, power=poly_power)
+
+    # ---- the output directory: new, or our run of the same settings to resume (nothing is written before this) ---
+    od = OutputDir(out, 'albert_nb_pretrain', owned=PRETRAIN_OUTPUTS, record=RUN_FILE)
+    previous = od.earlier() if out.is_dir() else None
+    diff = (settings_diff(previous['settings'], settings) if previous.get('settings') is not None else ['its record is damaged']) \
+        if previous else []
+    status = od.check(previous['settings'] if previous and not diff else settings, overwrite=True)   # a file or foreign files: refused here
+    if status == 'overwrite' and not overwrite:
+        raise UserError(f"{out} holds another pre-training run whose settings differ ({'; '.join(diff)}): pass --overwrite to replace what "
+                        "albert_nb_pretrain wrote there (your other files stay), repeat that run's settings to resume it, or use a new --out")
+    if status == 'same' and previous.get('finished'):
+        accelerator.print(f"{out}: this run is already finished (step {previous['result']['step']}); nothing to do")
+        return previous['result']
+    accelerator.wait_for_everyone()
+    if main:
+        if status == 'overwrite': od.clear()
+        out.mkdir(parents=True, exist_ok=True); clear_interrupted_writes(out)
+        if status != 'same': od.write_record(settings, finished=False)
+    accelerator.wait_for_everyone()
+
+    # ---- onto the device (and into DDP when launched on several processes) ---------------------------------------
     model, opt = accelerator.prepare(model, opt)
     raw = accelerator.unwrap_model(model)
     if compile: model = torch.compile(model)
@@ -422,7 +489,7 @@ def pretrain(data:str|Path,                  # data directory of the data stage 
 
     # ---- the loop -----------------------------------------------------------------------------------------------
     L, per_epoch = manifest['max_seq_length'], len(ds) // micro
-    batches = micro_batches(ds, micro, seed, start * grad_accum, num_workers)
+    batches = micro_batches(ds, micro, seed, start * grad_accum, num_workers, pin_memory=device.type == 'cuda')
     stop = steps if max_steps_this_run is None else min(steps, start + max_steps_this_run)
     # the metrics of the steps since the last log row, on the device (restored on resume: the log reads as if never stopped)
     sums = extra.get('sums', torch.zeros(len(METRIC_SUMS))).to(device)
@@ -486,9 +553,10 @@ def pretrain(data:str|Path,                  # data directory of the data stage 
 
     # ---- the final Hugging Face directory ---------------------------------------------------------------------
     result = dict(out=str(out), step=stop, steps=steps, finished=stop == steps, processes=world, eval=last_eval, train=train_row)
-    if stop == steps and main:
-        _finish_model_dir(raw, out, tok_dir)
-        with atomic_path(run_file) as tmp: tmp.write_text(json.dumps(dict(settings=settings, finished=True, result=result), indent=1))
+    if stop == steps and main:   # the model files appear beside the checkpoints; the record, saying finished, moves in last
+        with od.writing() as tmp:
+            _write_model_dir(raw, tmp, tok_dir)
+            (tmp/RUN_FILE).write_text(json.dumps(dict(settings=settings, finished=True, result=result), indent=1))
     accelerator.wait_for_everyone()
     return result
 
@@ -519,7 +587,7 @@ def pretrain_toy(out:str|Path='toy_albert',  # output model directory
 # %% ../nbs/05_pretrain.ipynb #7ecfb75d
 @call_parse
 def pretrain_cli(data:Param("data directory written by albert_nb_data", str)=None,
-                 out:Param("output directory; run the same command again to resume", str)='albert_pretrained',
+                 out:Param("output directory (new, empty, or this command's earlier run); run the same command again to resume", str)='albert_pretrained',
                  config:Param("model preset", str, choices=list(PRESETS))='tiny',
                  steps:Param("optimizer steps in all (default: --epochs passes over the data)", int)=None,
                  epochs:Param("passes over the data when --steps is not given", float)=1.0,
@@ -537,15 +605,16 @@ def pretrain_cli(data:Param("data directory written by albert_nb_data", str)=Non
                  weight_decay:Param("LAMB weight decay", float)=0.01,
                  clip_norm:Param("global gradient-norm clipping (0: none)", float)=1.0,
                  keep:Param("checkpoints kept", int)=3,
-                 eval_every:Param("steps between evaluations (default: --save_every)", int)=None,
-                 eval_batches:Param("batches per evaluation", int)=100,
+                 eval_every:Param("steps between evaluations (default: about 4 per run; 0: only at the end)", int)=None,
+                 eval_batches:Param("batches per evaluation (default: sized to the run, 1 to 100)", int)=None,
                  eval_batch_size:Param("sequences per evaluation batch", int)=64,
                  log_every:Param("steps between log rows", int)=50,
                  max_steps_this_run:Param("stop after this many steps in this invocation (resume later)", int)=None,
                  compile:Param("torch.compile the model", store_true)=False,
                  num_workers:Param("data-loading worker processes", int)=0,
                  threads:Param("PyTorch CPU threads (default: PyTorch's choice)", int)=None,
-                 no_progress:Param("no progress bar", store_true)=False):
+                 no_progress:Param("no progress bar", store_true)=False,
+                 overwrite:Param("replace an earlier run in --out whose settings differ (only what albert_nb_pretrain wrote; your files stay)", store_true)=False):
     "Pre-train ALBERT (MLM + SOP, LAMB) on data made by albert_nb_data; the same command resumes an interrupted run."
     with friendly_errors():
         if not data: raise UserError("--data is required: a directory written by albert_nb_data")
@@ -554,7 +623,8 @@ def pretrain_cli(data:Param("data directory written by albert_nb_data", str)=Non
                      seed=seed, init_from=init_from, eval_data=eval_data, vocab=vocab, grad_accum=grad_accum, precision=precision,
                      weight_decay=weight_decay, clip_norm=clip_norm, save_every=save_every, keep=keep, eval_every=eval_every,
                      eval_batches=eval_batches, eval_batch_size=eval_batch_size, log_every=log_every,
-                     max_steps_this_run=max_steps_this_run, compile=compile, num_workers=num_workers, progress=not no_progress)
+                     max_steps_this_run=max_steps_this_run, compile=compile, num_workers=num_workers, progress=not no_progress,
+                     overwrite=overwrite)
         if int(os.environ.get('RANK', os.environ.get('LOCAL_RANK', 0))) == 0:
             ev = r.get('eval') or {}
             print(f"{'finished' if r['finished'] else 'stopped'} at step {r['step']}/{r['steps']} in {r['out']}"
