@@ -21,48 +21,18 @@ from .core import UserError, friendly_errors, atomic_path, seed_everything, get_
 from .vocab import read_lines
 
 # %% auto #0
-__all__ = ['TASKS', 'FORMATS', 'TOY_FINETUNE', 'split_tag', 'tags_to_spans', 'spans_to_tags', 'find_mentions', 'read_dish_csv',
-           'read_bio', 'read_jsonl_spans', 'detect_format', 'read_examples', 'split_examples', 'entity_types',
-           'ner_labels', 'token_words', 'window_bounds', 'encode_examples', 'albert_config', 'load_tokenizer',
-           'load_albert', 'param_groups', 'predict_entities', 'evaluate_ner', 'read_classification_csv',
-           'evaluate_classification', 'predict_labels', 'plot_history', 'finetune', 'finetune_toy', 'finetune_cli']
+__all__ = ['TASKS', 'FORMATS', 'TOY_FINETUNE', 'find_mentions', 'read_dish_csv', 'read_bio', 'read_jsonl_spans', 'detect_format',
+           'read_examples', 'split_examples', 'entity_types', 'ner_labels', 'window_bounds', 'encode_examples',
+           'albert_config', 'load_tokenizer', 'load_albert', 'param_groups', 'predict_entities', 'evaluate_ner',
+           'read_classification_csv', 'evaluate_classification', 'predict_labels', 'plot_history', 'finetune',
+           'finetune_toy', 'finetune_cli']
 
 # %% ../nbs/07_finetune.ipynb #3b952828
 TASKS = ('ner', 'classification')
 FORMATS = ('auto', 'csv', 'bio', 'jsonl')
 
 # %% ../nbs/07_finetune.ipynb #9cf7a401
-_TAG_RE = re.compile(r'^([BIESLU])[-_](.+)$')
-
-def split_tag(tag:str) -> tuple[str, str|None]:
-    "`('B', 'Dish')` for `B-Dish`, `('O', None)` for `O`; prefixes B, I, E, S, L, U with `-` or `_`."
-    if tag == 'O': return 'O', None
-    m = _TAG_RE.match(tag)
-    if m is None: raise ValueError(f"not a BIO tag: {tag!r}")
-    return m.group(1), m.group(2)
-
-def tags_to_spans(tags:list[str]) -> tuple[list[tuple[int,int,str]], list[int]]:
-    "Entities `(first, last+1, type)` in a tag sequence (IOB1, IOB2, BIOES or BILOU), and the positions of `I`/`E` tags that continued nothing."
-    chunks, orphans, cur = [], [], None                 # cur: [first, type] of the open entity
-    for i, tag in enumerate(list(tags) + ['O']):
-        p, t = split_tag(tag)
-        if cur is not None and (p in ('O', 'B', 'S', 'U') or t != cur[1]):
-            chunks.append((cur[0], i, cur[1])); cur = None
-        if p == 'O': continue
-        if cur is None:
-            if p in ('I', 'E', 'L'): orphans.append(i)
-            cur = [i, t]
-        if p in ('E', 'L', 'S', 'U'):
-            chunks.append((cur[0], i + 1, cur[1])); cur = None
-    return chunks, orphans
-
-def spans_to_tags(n:int, chunks:list[tuple[int,int,str]]) -> list[str]:
-    "IOB2 tags for `n` positions holding the entities `(first, last+1, type)`."
-    tags = ['O'] * n
-    for a, b, t in chunks:
-        tags[a] = f'B-{t}'
-        for i in range(a + 1, b): tags[i] = f'I-{t}'
-    return tags
+from .tagging import split_tag, is_tag, tags_to_spans, spans_to_tags, tag_scheme, token_words, _CJK
 
 # %% ../nbs/07_finetune.ipynb #6c83c162
 def _edge(c:str) -> bool: return c.isascii() and c.isalnum()
@@ -133,13 +103,28 @@ def read_dish_csv(path:str|Path,             # CSV with a text column and an ent
     return out
 
 # %% ../nbs/07_finetune.ipynb #2b6cdc83
-def _is_tag(v:str) -> bool: return v == 'O' or _TAG_RE.match(v) is not None
 _SEG_TOKEN = re.compile(r'^(\d|\D+)(\d+)$')    # a character (or a digit) then its position in the word
 
+def _join(tokens:list[str], chars:bool) -> tuple[str, list[int]]:
+    "The text of a sentence and where each token starts: spaces between tokens, none next to a CJK character or in a file of single characters."
+    text, starts = '', []
+    for t in tokens:
+        if text and not chars and not (_CJK.match(text[-1]) or _CJK.match(t[0])): text += ' '
+        starts.append(len(text)); text += t
+    return text, starts
+
+def _plain_tags(path, rows):
+    "Refuse a file whose tags carry no B-/I- prefixes (the IO scheme), naming them."
+    col = max((0, -1), key=lambda c: sum(f[c] == 'O' for _, f in rows))
+    kinds = sorted({f[col] for _, f in rows} - {'O'})
+    if kinds:
+        raise UserError(f"{path}: the tags have no B-/I- prefixes ({', '.join(map(repr, kinds[:4]))}: the IO scheme), so two adjacent entities "
+                        "of one type cannot be told apart: write them as BIO (B- on the first token of each entity, I- on the others)")
+
 def read_bio(path:str|Path,        # CoNLL-style file: token and tag per line (either order), blank line between sentences
-             strict:bool=False,    # raise on an `I-` that follows nothing of its type, instead of reading it as a start
+             strict:bool=False,    # raise on a continuing tag (I-, M-, E-) that follows nothing of its type, instead of reading it as a start
             ) -> list[dict]:
-    "Read a BIO file (IOB1, IOB2, BIOES/BILOU) into texts (tokens joined by spaces) with character spans."
+    "Read a tagged file (IOB1, IOB2, BIOES/BILOU or BMES; Weibo's digit-marked characters) into texts with character spans."
     path = _check_file(path)
     sents, cur = [], []
     for i, line in read_lines(path):
@@ -155,35 +140,33 @@ def read_bio(path:str|Path,        # CoNLL-style file: token and tag per line (e
     if cur: sents.append(cur)
     rows = [r for s in sents for r in s]
     if not rows: raise UserError(f"{path}: no tagged tokens: a BIO file has one `token<TAB>tag` a line")
-    share = lambda col: sum(_is_tag(f[col]) for _, f in rows)
+    prefixed = lambda col: sum(f[col] != 'O' and is_tag(f[col]) for _, f in rows)
+    if not prefixed(0) and not prefixed(-1): _plain_tags(path, rows)
+    share = lambda col: sum(is_tag(f[col]) for _, f in rows)
     tag_col = -1 if share(-1) >= share(0) else 0
     for i, f in rows:
-        if not _is_tag(f[tag_col]):
-            raise UserError(f"{path}: line {i}: {f[tag_col]!r} is not a tag (O, B-X, I-X, E-X, S-X): "
+        if not is_tag(f[tag_col]):
+            raise UserError(f"{path}: line {i}: {f[tag_col]!r} is not a tag (O, B-X, I-X, M-X, E-X, S-X): "
                             f"the tags are in the {'last' if tag_col else 'first'} column of this file")
     tok_col = 0 if tag_col == -1 else -1
     seg_digits = all(_SEG_TOKEN.match(f[tok_col]) for _, f in rows)   # Weibo: 科0 技1 ... 好12
-    joiner = '' if seg_digits else ' '
-    out, orphans, b_starts = [], [], 0
-    for sent in sents:
-        tokens = [_SEG_TOKEN.match(f[tok_col]).group(1) if seg_digits else f[tok_col] for _, f in sent]
-        tags = [f[tag_col] for _, f in sent]
-        starts, pos = [], 0
-        for t in tokens: starts.append(pos); pos += len(t) + len(joiner)
-        chunks, orph = tags_to_spans(tags)
+    tokens = [[_SEG_TOKEN.match(f[tok_col]).group(1) if seg_digits else f[tok_col] for _, f in s] for s in sents]
+    tags = [[f[tag_col] for _, f in s] for s in sents]
+    scheme, chars = tag_scheme(tags), all(len(t) == 1 for s in tokens for t in s)
+    out, orphans = [], []
+    for sent, toks, tg in zip(sents, tokens, tags):
+        text, starts = _join(toks, chars)
+        chunks, orph = tags_to_spans(tg)
         orphans += [sent[k][0] for k in orph]
-        b_starts += sum(1 for a, _, _ in chunks if tags[a][0] == 'B' and (a == 0 or tags[a-1] == 'O' or split_tag(tags[a-1])[1] != split_tag(tags[a])[1]))
-        out.append(dict(text=joiner.join(tokens),
-                        spans=[dict(start=starts[a], end=starts[b-1] + len(tokens[b-1]), label=t) for a, b, t in chunks]))
-    if orphans:
+        out.append(dict(text=text, spans=[dict(start=starts[a], end=starts[b-1] + len(toks[b-1]), label=t) for a, b, t in chunks]))
+    if scheme == 'IOB1':
+        warnings.warn(f"{path}: entities start with I- (IOB1 tagging, {len(orphans)} of them): read as IOB1", stacklevel=2)
+    elif orphans:
         lines = ', '.join(map(str, orphans[:5])) + (' ...' if len(orphans) > 5 else '')
-        if b_starts == 0:
-            warnings.warn(f"{path}: entities start with I- (IOB1 tagging, {len(orphans)} of them): read as IOB1", stacklevel=2)
-        elif strict:
-            raise UserError(f"{path}: {len(orphans)} I- tags follow no entity of their type (lines {lines}): fix them to B-, or read without strict")
-        else:
-            warnings.warn(f"{path}: {len(orphans)} I- tags follow no entity of their type (lines {lines}): "
-                          "read as the start of an entity, as conlleval and seqeval do", stacklevel=2)
+        cont = dict(IOB2='I-', BIOES='I-/E-', BILOU='I-/L-', BMES='M-/E-')[scheme]
+        what = f"{scheme} tags: {len(orphans)} {cont} tags follow no entity of their type (lines {lines})"
+        if strict: raise UserError(f"{path}: {what}: fix them to start an entity, or read without strict")
+        warnings.warn(f"{path}: {what}: each read as the start of an entity, as conlleval and seqeval do", stacklevel=2)
     return out
 
 # %% ../nbs/07_finetune.ipynb #ad35b1c1
@@ -265,27 +248,6 @@ def entity_types(examples:list) -> list[str]:
 def ner_labels(types:list[str]) -> list[str]:
     "The model's labels for entity types `types`: `O`, then `B-` and `I-` of each (IOB2)."
     return ['O'] + [f'{p}-{t}' for t in types for p in 'BI']
-
-# %% ../nbs/07_finetune.ipynb #d8c417c4
-_CJK = re.compile(r'[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]')
-
-def _wordchar(c:str) -> bool: return c.isalnum() and not _CJK.match(c)
-
-def token_words(text:str, offsets:list, word_ids:list) -> tuple[list[tuple[int,int]], list[bool]]:
-    "For each piece (no special tokens): its characters `(start, end)` without spaces, and whether it begins a word."
-    n, ranges = len(offsets), []
-    for s, e in offsets:
-        while s < e and text[s].isspace(): s += 1
-        while e > s and text[e-1].isspace(): e -= 1
-        ranges.append((s, e))
-    starts, prev_last, prev_w, pending = [], None, object(), False
-    for i, ((s, e), w) in enumerate(zip(ranges, word_ids)):
-        marker = i + 1 < n and word_ids[i+1] == w and ranges[i+1][0] == s    # a bare '▁' before its word's first piece
-        if s >= e or marker:
-            starts.append(False); pending = pending or w != prev_w; prev_w = w; ranges[i] = (s, s); continue
-        new = pending or w != prev_w or prev_last is None or not (_wordchar(prev_last) and _wordchar(text[s]))
-        starts.append(new); pending, prev_w, prev_last = False, w, text[e-1]
-    return ranges, starts
 
 # %% ../nbs/07_finetune.ipynb #6f8756ec
 def window_bounds(n:int, size:int, stride:int) -> list[tuple[int,int]]:
