@@ -13,10 +13,14 @@ from torch import nn
 import transformers
 from transformers import AutoConfig, AutoTokenizer, AutoModelForTokenClassification, AlbertForTokenClassification
 
+from fastcore.basics import patch
+
 from .core import UserError, get_device
 
 # %% auto #0
-__all__ = ['split_tag', 'is_tag', 'tags_to_spans', 'spans_to_tags', 'tag_scheme', 'token_words']
+__all__ = ['WEIGHT_FILES', 'TOKENIZER_FILES', 'DECODERS', 'split_tag', 'is_tag', 'tags_to_spans', 'spans_to_tags', 'tag_scheme',
+           'token_words', 'albert_config', 'load_tokenizer', 'load_checked', 'load_albert', 'window_starts',
+           'special_tokens', 'encode_words', 'transition_scores', 'viterbi', 'read_crf', 'Tagger']
 
 # %% ../nbs/06_tagging.ipynb #52a6723b
 _TAG_RE = re.compile(r'^([BIMESLU])[-_](.+)$')
@@ -93,3 +97,294 @@ def token_words(text:str, offsets:list, word_ids:list) -> tuple[list[tuple[int,i
         new = pending or w != prev_w or prev_last is None or not (_wordchar(prev_last) and _wordchar(text[s]))
         starts.append(new); pending, prev_w, prev_last = False, w, text[e-1]
     return ranges, starts
+
+# %% ../nbs/06_tagging.ipynb #191aa33a
+WEIGHT_FILES = ('model.safetensors', 'model.safetensors.index.json', 'pytorch_model.bin', 'pytorch_model.bin.index.json')
+TOKENIZER_FILES = ('tokenizer.json', 'spiece.model', 'vocab.txt')
+
+@contextlib.contextmanager
+def _quiet_transformers():
+    "Silence transformers' load report and progress bars (a new head's weights are *meant* to be missing)."
+    level, bar = transformers.logging.get_verbosity(), transformers.logging.is_progress_bar_enabled()
+    transformers.logging.set_verbosity_error(); transformers.logging.disable_progress_bar()
+    try: yield
+    finally:
+        transformers.logging.set_verbosity(level)
+        if bar: transformers.logging.enable_progress_bar()
+
+def albert_config(model_dir:str|Path) -> 'AlbertConfig':
+    "The config of an ALBERT directory, or a `UserError` that says what the folder is instead."
+    p = Path(model_dir)
+    if not p.is_dir(): raise UserError(f"{p}: no such directory: point at a folder written by pre-training (or any Hugging Face ALBERT folder)")
+    if not (p/'config.json').exists(): raise UserError(f"{p}: not a model directory (no config.json): point at the folder `save_pretrained` wrote")
+    try: config = AutoConfig.from_pretrained(p)
+    except (OSError, ValueError) as e: raise UserError(f"{p}: cannot read config.json ({e})") from None
+    if config.model_type != 'albert':
+        raise UserError(f"{p}: holds a {config.model_type!r} model, not ALBERT: fine-tune an ALBERT directory (from albert_nb_pretrain, or albert/albert-base-v2)")
+    if not any((p/f).exists() for f in WEIGHT_FILES):
+        raise UserError(f"{p}: has a config but no weights (model.safetensors): the pre-training run may not have finished")
+    return config
+
+def load_tokenizer(model_dir:str|Path, config=None):
+    "The fast tokenizer saved with a model, checked against the model's vocabulary."
+    p = Path(model_dir)
+    if not any((p/f).exists() for f in TOKENIZER_FILES):
+        raise UserError(f"{p}: no tokenizer files (tokenizer.json): copy the vocabulary's files into it, or pass tokenizer=")
+    tok = AutoTokenizer.from_pretrained(p)
+    if not tok.is_fast: raise UserError(f"{p}: the tokenizer is not a fast one: save a tokenizer.json (the vocab stage does)")
+    config = config or AutoConfig.from_pretrained(p)
+    if len(tok) > config.vocab_size:
+        raise UserError(f"{p}: the tokenizer has {len(tok)} pieces but the model only {config.vocab_size}: they were not made together")
+    return tok
+
+# %% ../nbs/06_tagging.ipynb #fc98bd55
+def load_checked(cls, model_dir:str|Path, **kwargs) -> nn.Module:
+    "`cls.from_pretrained(model_dir, **kwargs)`, quietly; weights or a config that cannot be read are a one-line `UserError` naming the file."
+    from safetensors import SafetensorError
+    d = Path(model_dir)
+    try:
+        with _quiet_transformers(): return cls.from_pretrained(str(d), **kwargs)
+    except SafetensorError as e: bad, why = next((d/f for f in WEIGHT_FILES if (d/f).exists()), d), e
+    except OSError as e:
+        if 'config' not in str(e): raise
+        bad, why = d/'config.json', e
+    raise UserError(f"{bad}: cannot be read ({why}): the file is damaged or cut short (an interrupted copy or a full disk?): copy it again, or save the model again")
+
+def load_albert(model_dir:str|Path, cls=AlbertForTokenClassification, **kwargs) -> nn.Module:
+    "`cls.from_pretrained(model_dir, **kwargs)` after checking the directory holds an ALBERT (new heads initialised quietly)."
+    albert_config(model_dir)
+    return load_checked(cls, model_dir, **kwargs)
+
+# %% ../nbs/06_tagging.ipynb #2f084589
+def window_starts(n:int,      # pieces in the text (no special tokens)
+                  size:int,   # pieces a window holds (no special tokens)
+                  stride:int, # pieces shared by consecutive windows
+                 ) -> list[int]:
+    "Where each window of a text of `n` pieces starts: every `size - stride` pieces, until one reaches the end."
+    if not 0 <= stride < size: raise UserError(f"stride {stride} must be at least 0 and smaller than a window ({size} pieces): lower the stride or raise max_length")
+    starts = [0]
+    while starts[-1] + size < n: starts.append(starts[-1] + size - stride)
+    return starts
+
+def special_tokens(tokenizer) -> tuple[list[int], list[int]]:
+    "The ids a tokenizer puts before and after a text's pieces (`[CLS]` and `[SEP]` for ALBERT)."
+    enc = tokenizer('a', return_special_tokens_mask=True)
+    content = [i for i, m in enumerate(enc['special_tokens_mask']) if not m]
+    return enc['input_ids'][:content[0]], enc['input_ids'][content[-1] + 1:]
+
+# %% ../nbs/06_tagging.ipynb #e92283bf
+def encode_words(tokenizer, texts:list[str]) -> list[dict]:
+    "Tokenize `texts` in one call: per text its piece `ids`, each piece's characters `ranges` and word `starts`, each word's `first` piece and characters (`words`)."
+    if not getattr(tokenizer, 'is_fast', False):
+        raise UserError(f"{type(tokenizer).__name__} is not a fast tokenizer: character offsets need one (load the model directory with AutoTokenizer)")
+    enc = tokenizer(list(texts), add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+    out = []
+    for k, text in enumerate(texts):
+        ids = enc['input_ids'][k]
+        ranges, starts = token_words(text, enc['offset_mapping'][k], enc.word_ids(k))
+        first = [i for i, s in enumerate(starts) if s]
+        ends = [max(e for s, e in ranges[a:b] if e > s) for a, b in zip(first, first[1:] + [len(ids)])]
+        out.append(dict(ids=ids, ranges=ranges, starts=starts, first=np.array(first, dtype=np.int64),
+                        words=[(ranges[a][0], e) for a, e in zip(first, ends)]))
+    return out
+
+# %% ../nbs/06_tagging.ipynb #6016bac0
+def transition_scores(labels:list[str],       # the model's labels, in id order
+                      crf:dict|None=None,     # a CRF's scores: {labels, transitions (from i to j), start, end}, as in `crf.json`
+                      where:str='transitions',# what to name in an error (e.g. the crf.json file)
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    "Viterbi's `(transitions [L, L], start [L], end [L])` in the model's label order: `-inf` where BIO forbids (a continuing tag only after `B-`/`I-` of its type, never first), plus a CRF's scores."
+    parsed = [split_tag(l) if is_tag(l) else (None, l) for l in labels]
+    cont = np.array([p in _CONTINUES for p, _ in parsed])
+    after = np.array([[pi in ('B', 'I', 'M') and ti == tj for pj, tj in parsed] for pi, ti in parsed]).reshape(len(labels), len(labels))
+    trans = np.where(cont[None, :] & ~after, -np.inf, 0.0)
+    start, end = np.where(cont, -np.inf, 0.0), np.zeros(len(labels))
+    if crf is not None:
+        if not isinstance(crf, dict) or not {'labels', 'transitions', 'start', 'end'} <= set(crf):
+            raise UserError(f"{where}: expected an object with labels, transitions, start and end")
+        where = crf.get('file', where)
+        if sorted(crf['labels']) != sorted(labels):
+            raise UserError(f"{where}: its labels {crf['labels']} are not the model's {labels}: it belongs to another model")
+        order = [list(crf['labels']).index(l) for l in labels]
+        T, s, e = (np.asarray(crf[k], dtype=np.float64) for k in ('transitions', 'start', 'end'))
+        if T.shape != (len(labels),) * 2 or s.shape != (len(labels),) or e.shape != (len(labels),):
+            raise UserError(f"{where}: transitions must be {len(labels)}x{len(labels)} and start, end {len(labels)} numbers")
+        trans, start, end = trans + T[np.ix_(order, order)], start + s[order], end + e[order]
+    return trans.astype(np.float32), start.astype(np.float32), end.astype(np.float32)
+
+def viterbi(scores:list[np.ndarray],  # per sentence, `[n, L]` label scores of its n words
+            transitions:np.ndarray,   # [L, L] score of label j after label i (`-inf`: forbidden)
+            start:np.ndarray,         # [L] score of starting with each label
+            end:np.ndarray,           # [L] score of ending with each label
+            batch_size:int=512,       # sentences decoded together
+           ) -> list[np.ndarray]:
+    "The best label sequence of each sentence: the highest sum of start, emission, transition and end scores."
+    out = [np.zeros(0, dtype=np.int64) for _ in scores]
+    order = sorted((i for i, x in enumerate(scores) if len(x)), key=lambda i: len(scores[i]))
+    L = len(start)
+    for b in range(0, len(order), batch_size):
+        idx = order[b:b + batch_size]; n = np.array([len(scores[i]) for i in idx]); B, T = len(idx), n.max()
+        x = np.zeros((B, T, L), dtype=np.float32)
+        for r, i in enumerate(idx): x[r, :n[r]] = scores[i]
+        s, back = start + x[:, 0], np.zeros((B, T, L), dtype=np.int64)
+        for t in range(1, T):
+            cand = s[:, :, None] + transitions[None]                       # [B, from, to]
+            arg = cand.argmax(1)
+            live = (t < n)[:, None]                                         # a finished sentence carries its scores
+            s = np.where(live, np.take_along_axis(cand, arg[:, None], 1)[:, 0] + x[:, t], s)
+            back[:, t] = np.where(live, arg, np.arange(L))
+        path = np.zeros((B, T), dtype=np.int64); path[:, -1] = (s + end).argmax(-1)
+        for t in range(T - 1, 0, -1): path[:, t - 1] = back[np.arange(B), t, path[:, t]]
+        for r, i in enumerate(idx): out[i] = path[r, :n[r]]
+    return out
+
+# %% ../nbs/06_tagging.ipynb #39248585
+DECODERS = ('viterbi', 'argmax')
+
+def read_crf(model_dir:str|Path) -> dict|None:
+    "The CRF scores saved beside a model (`crf.json`), or None when it has none."
+    p = Path(model_dir)/'crf.json'
+    if not p.exists(): return None
+    try: crf = json.loads(p.read_text())
+    except ValueError as e: raise UserError(f"{p}: not valid JSON ({e}): the file is damaged; save the model again") from None
+    return dict(crf, file=str(p)) if isinstance(crf, dict) else crf
+
+def _record_settings(model_dir:Path) -> dict:
+    "The settings a directory was fine-tuned with (`albert_nb_finetune.json`), or nothing."
+    p = model_dir/'albert_nb_finetune.json'
+    try: info = json.loads(p.read_text()) if p.exists() else {}
+    except ValueError: return {}
+    return info.get('settings', info) if isinstance(info, dict) else {}
+
+# %% ../nbs/06_tagging.ipynb #fd1a7ff6
+class Tagger:
+    "A token classifier read word by word: windows batched by length, each word's log-probabilities from its best window, decoded into valid spans."
+    def __init__(self, model:nn.Module,          # a token classifier, e.g. `AlbertForTokenClassification` (on its device)
+                 tokenizer,                       # its fast tokenizer (character offsets)
+                 max_length:int|None=None,        # positions per window, special tokens included; the model's limit by default
+                 stride:int|None=None,            # pieces shared by consecutive windows; a quarter of a window by default
+                 batch_size:int=64,               # windows per forward pass
+                 decode:str='viterbi',            # 'viterbi' (the best valid tag sequence) or 'argmax' (each word its likeliest tag)
+                 transitions:dict|None=None,      # a CRF's scores added to Viterbi's, as in `crf.json`
+                ):
+        if decode not in DECODERS: raise UserError(f"decode must be one of {', '.join(DECODERS)}, got {decode!r}")
+        if not getattr(tokenizer, 'is_fast', False):
+            raise UserError(f"{type(tokenizer).__name__} is not a fast tokenizer: character offsets need one (load the model directory with AutoTokenizer)")
+        self.model, self.tokenizer, self.decoder = model.eval(), tokenizer, decode
+        self.prefix, self.suffix = special_tokens(tokenizer)
+        n_special, limit = len(self.prefix) + len(self.suffix), model.config.max_position_embeddings
+        if 0 < (tokenizer.model_max_length or 0) < limit: limit = tokenizer.model_max_length
+        self.max_length = int(max_length or limit)
+        if not n_special < self.max_length <= limit:
+            raise UserError(f"max_length {self.max_length} does not fit this model: use a value from {n_special + 1} to {limit}")
+        self.window = self.max_length - n_special
+        self.stride = self.window // 4 if stride is None else int(stride)
+        window_starts(0, self.window, self.stride)                                    # checks the stride
+        self.batch_size = int(batch_size)
+        if self.batch_size < 1: raise UserError(f"batch_size must be at least 1, got {batch_size}")
+        self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+        self.labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
+        self.label2id = {l: i for i, l in enumerate(self.labels)}
+        self.scores = transition_scores(self.labels, transitions)
+
+    @classmethod
+    def from_pretrained(cls, model_dir:str|Path,             # a fine-tuned directory (albert_nb_finetune's output)
+                        device:str|torch.device|None=None,   # where to run; the best available by default
+                        model_class=AutoModelForTokenClassification, # the head to load
+                        **kwargs,                            # any of `Tagger`'s settings; None takes the directory's
+                       ) -> 'Tagger':
+        "Load a fine-tuned directory: its model and tokenizer (checked), the windows it was fine-tuned with, and `crf.json` if present."
+        d = Path(model_dir)
+        settings = _record_settings(d)
+        kwargs = {**{k: settings[k] for k in ('max_length', 'stride') if settings.get(k) is not None},
+                  **{k: v for k, v in kwargs.items() if v is not None}}
+        model = load_checked(model_class, d).to(torch.device(device) if device is not None else get_device())
+        tagger = cls(model, load_tokenizer(d), transitions=read_crf(d), **kwargs)
+        return tagger
+
+    def __repr__(self):
+        return (f"Tagger({self.model.__class__.__name__}, {len(self.labels)} labels, decode={self.decoder!r}, "
+                f"max_length={self.max_length}, stride={self.stride}, batch_size={self.batch_size})")
+
+# %% ../nbs/06_tagging.ipynb #b4984827
+@patch
+def windows(self:Tagger, encodings:list[dict]) -> list[tuple[int,int]]:
+    "`(text, first piece)` of each window of the encoded texts; a text without pieces has none."
+    return [(k, s) for k, e in enumerate(encodings) if e['ids'] for s in window_starts(len(e['ids']), self.window, self.stride)]
+
+@patch
+def batches(self:Tagger, encodings:list[dict], windows:list[tuple[int,int]]):
+    "Windows sorted by length, longest first, in batches padded to their longest: `(window indices, input ids, attention mask or None)`."
+    pieces = lambda w: encodings[windows[w][0]]['ids'][windows[w][1]:windows[w][1] + self.window]
+    order = sorted(range(len(windows)), key=lambda w: len(pieces(w)), reverse=True)
+    for b in range(0, len(order), self.batch_size):
+        idx = order[b:b + self.batch_size]
+        seqs = [self.prefix + pieces(w) + self.suffix for w in idx]
+        lengths = np.array([len(s) for s in seqs])
+        ids = np.full((len(idx), lengths.max()), self.pad_id, dtype=np.int64)
+        for row, s in enumerate(seqs): ids[row, :len(s)] = s
+        mask = None if lengths.min() == lengths.max() else (np.arange(lengths.max())[None] < lengths[:, None]).astype(np.int64)
+        yield idx, ids, mask                    # equal lengths need no attention mask: SDPA's fastest path
+
+@patch
+@torch.inference_mode()
+def forward(self:Tagger, ids:np.ndarray, mask:np.ndarray|None=None, token_types:np.ndarray|None=None) -> torch.Tensor:
+    "The model's logits (as float32) for a padded batch."
+    dev = next(self.model.parameters()).device
+    as_t = lambda a: torch.from_numpy(a).to(dev) if a is not None else None
+    return self.model(input_ids=as_t(ids), attention_mask=as_t(mask), token_type_ids=as_t(token_types)).logits.float()
+
+@patch
+def word_scores(self:Tagger, texts:list[str], encodings:list[dict]|None=None) -> list[np.ndarray]:
+    "Per text, `[words, labels]` log-probabilities of each word's first piece, from the window where it has the most context (the earlier on a tie)."
+    encs = encodings if encodings is not None else encode_words(self.tokenizer, texts)
+    out = [np.zeros((len(e['first']), len(self.labels)), dtype=np.float32) for e in encs]
+    best = [np.full(len(e['first']), -1, dtype=np.int64) for e in encs]
+    wins, n_pre = self.windows(encs), len(self.prefix)
+    for idx, ids, mask in self.batches(encs, wins):
+        logp = torch.log_softmax(self.forward(ids, mask), -1)
+        rows, cols, dest = [], [], []
+        for r, w in enumerate(idx):
+            k, s = wins[w]; f = encs[k]['first']; n = len(encs[k]['ids'])
+            m = min(self.window, n - s)
+            lo, hi = np.searchsorted(f, s), np.searchsorted(f, s + m)
+            pos = f[lo:hi] - s
+            key = np.minimum(pos, m - 1 - pos) * (n + 1) + (n - s)       # context on both sides, then the earlier window
+            better = key > best[k][lo:hi]
+            if not better.any(): continue
+            words = np.arange(lo, hi)[better]
+            best[k][words] = key[better]
+            rows.append(np.full(len(words), r)); cols.append(pos[better] + n_pre); dest.append((k, words))
+        if not dest: continue
+        got = logp[torch.from_numpy(np.concatenate(rows)), torch.from_numpy(np.concatenate(cols))].cpu().numpy()
+        i = 0
+        for k, words in dest: out[k][words] = got[i:i + len(words)]; i += len(words)
+    return out
+
+# %% ../nbs/06_tagging.ipynb #820161e6
+@patch
+def decode(self:Tagger, scores:list[np.ndarray]) -> list[list[str]]:
+    "Each text's word tags: the best valid sequence (`viterbi`) or each word's likeliest tag (`argmax`)."
+    paths = viterbi(scores, *self.scores) if self.decoder == 'viterbi' else [s.argmax(-1) for s in scores]
+    return [[self.labels[i] for i in p] for p in paths]
+
+@patch
+def entities(self:Tagger, text:str, encoding:dict, scores:np.ndarray, tags:list[str]) -> list[dict]:
+    "A text's entities `dict(text, label, start, end, score)` from its word tags; the score is the mean probability of the entity's words' tags."
+    ids = np.array([self.label2id[t] for t in tags], dtype=np.int64)
+    probs = np.exp(scores[np.arange(len(ids)), ids]) if len(ids) else np.zeros(0)
+    out = []
+    for a, b, t in tags_to_spans(tags)[0]:
+        s, e = encoding['words'][a][0], encoding['words'][b - 1][1]
+        out.append(dict(text=text[s:e], label=t, start=int(s), end=int(e), score=float(probs[a:b].mean())))
+    return out
+
+@patch
+def tag(self:Tagger, texts:list[str]) -> list[list[dict]]:
+    "For each text, its entities `dict(text, label, start, end, score)` with character offsets into it."
+    texts = list(texts)
+    encs = encode_words(self.tokenizer, texts)
+    scores = self.word_scores(texts, encs)
+    return [self.entities(t, e, s, g) for t, e, s, g in zip(texts, encs, scores, self.decode(scores))]
+
+Tagger.__call__ = Tagger.tag
