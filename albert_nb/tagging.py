@@ -177,7 +177,9 @@ def encode_words(tokenizer, texts:list[str]) -> list[dict]:
     "Tokenize `texts` in one call: per text its piece `ids`, each piece's characters `ranges` and word `starts`, each word's `first` piece and characters (`words`)."
     if not getattr(tokenizer, 'is_fast', False):
         raise UserError(f"{type(tokenizer).__name__} is not a fast tokenizer: character offsets need one (load the model directory with AutoTokenizer)")
-    enc = tokenizer(list(texts), add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+    texts = list(texts)
+    if not texts: return []
+    enc = tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
     out = []
     for k, text in enumerate(texts):
         ids = enc['input_ids'][k]
