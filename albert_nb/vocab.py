@@ -13,6 +13,7 @@ import numpy as np
 import sentencepiece as spm                                  # Google's own trainer and encoder: what ALBERT used
 from sentencepiece import sentencepiece_model_pb2 as spm_pb  # to edit a trained model (needs protobuf)
 from tokenizers import Tokenizer, BertWordPieceTokenizer     # Hugging Face's Rust tokenizers: WordPiece training, fast HF files
+from tokenizers import normalizers, pre_tokenizers, Regex
 from tokenizers.processors import TemplateProcessing
 from transformers import AutoTokenizer, AlbertTokenizer, PreTrainedTokenizerFast
 from fastcore.script import call_parse, Param, store_true
@@ -24,7 +25,8 @@ from .core import UserError, friendly_errors, get_mode, console_script, OutputDi
 __all__ = ['ALBERT_SPECIAL_TOKENS', 'ALBERT_USER_SYMBOLS', 'MODEL_TYPES', 'MODEL_INPUT_NAMES', 'WORDPIECE_SPECIAL_TOKENS',
            'VOCAB_FILES', 'LANGS', 'split_sentences', 'read_lines', 'read_documents', 'preprocess_text',
            'train_sentencepiece', 'hf_tokenizer_from_spm', 'train_wordpiece', 'vocab_hash', 'corpus_fingerprint',
-           'vocab_output', 'train_vocab', 'is_start_piece_sp', 'AlbertVocab', 'vocab_coverage', 'vocab_cli']
+           'vocab_output', 'train_vocab', 'is_start_piece_sp', 'AlbertVocab', 'is_chinese_char', 'vocab_coverage',
+           'vocab_cli']
 
 # %% ../nbs/01_vocab.ipynb #9e67a102
 _SENTENCE_END = re.compile(r'[.!?…]+["\'”’)\]]*\s+|[。！？；]+[”’」』）)]*\s*')
@@ -175,20 +177,31 @@ def _first_pieces(tok:Tokenizer, n:int) -> Tokenizer:
     spec['model']['vocab'] = {p: i for p, i in spec['model']['vocab'].items() if i < n}
     return Tokenizer.from_str(json.dumps(spec))
 
+def _bert_pre_tokenizer():
+    "BERT's pre-tokenizer, and the 256 characters U+2B820-U+2B91F (CJK extension E) that `tokenizers` forgets to split as Google does."
+    return pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(r'[\x{2B820}-\x{2B91F}]'), behavior='isolated'),
+                                    pre_tokenizers.BertPreTokenizer()])
+
 def train_wordpiece(sentences:Iterable[str], # raw sentences (the tokenizer normalises them itself)
                     vocab_size:int,          # pieces, special tokens included
                     do_lower_case:bool=True, # lower-case and strip accents (BERT's uncased models, Chinese included)
                     exact_size:bool=True,    # False: `vocab_size` is an upper bound
                     min_frequency:int=1,     # occurrences a character needs to get an id (rarer ones are [UNK]), and a pair to merge
                     tries:int=3,             # extra runs when a small corpus falls short of `vocab_size`
+                    nfkc:bool=False,         # NFKC before BERT's normaliser: full-width letters, digits, punctuation -> ASCII (lang='zh')
                    ) -> PreTrainedTokenizerFast:
     "Train a BERT-style WordPiece vocabulary with ALBERT's special-token ids; return it as a fast tokenizer."
     if iter(sentences) is sentences: sentences = list(sentences)     # read more than once when a run falls short
-    normalize = BertWordPieceTokenizer(lowercase=do_lower_case, strip_accents=do_lower_case)._tokenizer.normalizer.normalize_str
+    def new():
+        wp = BertWordPieceTokenizer(lowercase=do_lower_case, strip_accents=do_lower_case, handle_chinese_chars=True)
+        wp._tokenizer.pre_tokenizer = _bert_pre_tokenizer()
+        if nfkc: wp._tokenizer.normalizer = normalizers.Sequence([normalizers.NFKC(), wp._tokenizer.normalizer])
+        return wp
+    normalize = new()._tokenizer.normalizer.normalize_str
     chars = Counter(c for s in sentences for c in normalize(s) if not c.isspace())
     n_chars = sum(n >= min_frequency for n in chars.values())       # the alphabet: characters seen often enough
     def run(size) -> Tokenizer:
-        wp = BertWordPieceTokenizer(lowercase=do_lower_case, strip_accents=do_lower_case, handle_chinese_chars=True)
+        wp = new()
         wp.train_from_iterator(sentences, vocab_size=size, min_frequency=min_frequency, limit_alphabet=max(1, n_chars),
                                special_tokens=WORDPIECE_SPECIAL_TOKENS, show_progress=False)
         return wp._tokenizer
@@ -274,7 +287,7 @@ def train_vocab(corpus:str|Path|list,       # corpus files
                 if (s := (' '.join(s.split()) if model_type == 'wordpiece' else preprocess_text(s, do_lower_case))): yield s
     if next(iter(sentences()), None) is None: raise UserError(f"{', '.join(map(str, files))}: no text found: the corpus is empty")
     if model_type == 'wordpiece':
-        tok, model = train_wordpiece(sentences(), vocab_size, do_lower_case, exact_size, min_frequency), None
+        tok, model = train_wordpiece(sentences(), vocab_size, do_lower_case, exact_size, min_frequency, nfkc=lang == 'zh'), None
     else:
         model = train_sentencepiece(sentences(), vocab_size, model_type, input_sentence_size=input_sentence_size,
                                     seed=seed, exact_size=exact_size)
@@ -352,6 +365,15 @@ class AlbertVocab:
     def encode(self, text:str) -> list[int]:
         "Ids of `tokenize(text)`."
         return [self.index.get(p, self.unk_id) for p in self.tokenize(text)]
+
+# %% ../nbs/01_vocab.ipynb #99f94268
+_CJK_RANGES = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F),
+               (0x2B740, 0x2B81F), (0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
+
+def is_chinese_char(c:str) -> bool:
+    "BERT's `_is_chinese_char`: a CJK ideograph, which Google's Chinese tokenizer always makes a token of its own."
+    cp = ord(c)
+    return any(lo <= cp <= hi for lo, hi in _CJK_RANGES)
 
 # %% ../nbs/01_vocab.ipynb #157b2882
 def vocab_coverage(vocab:AlbertVocab, lines:list[str]) -> dict:
