@@ -61,14 +61,17 @@ def read_lines(path:str|Path, errors:str='strict', encoding:str='utf-8') -> Iter
     if not path.is_file(): raise UserError(f"{path}: no such file: check the path (corpus files are plain UTF-8 text)")
     shown = 'UTF-8' if _check_encoding(encoding) == 'utf-8' else encoding
     with open(path, 'rb') as f:
+        decoded_non_ascii = False     # an earlier line held non-ASCII text that decoded: then the file mixes encodings
         for i, raw in enumerate(f, 1):
             try: text = raw.decode(encoding, errors=errors)
             except UnicodeDecodeError as e:
                 guess = _guess_encoding(raw)
-                fix = (f"the line reads as {guess}: pass encoding='{guess}' (--encoding {guess})" if guess and guess != encoding
-                       else "re-save the file as UTF-8")
+                fix = ("re-save the file as UTF-8" if not guess or guess == encoding else
+                       f"the earlier lines are {shown} but this one reads as {guess}: the file mixes encodings, re-save it as UTF-8"
+                       if decoded_non_ascii else f"the line reads as {guess}: pass encoding='{guess}' (--encoding {guess})")
                 raise UserError(f"{path}: line {i}: bytes that are not {shown} ({raw[max(0,e.start-10):e.end+10]!r}): "
                                 f"{fix}, or errors='replace' (--lenient) to replace them") from None
+            decoded_non_ascii = decoded_non_ascii or not raw.isascii()
             if i == 1 and text.startswith('\ufeff'): text = text[1:]   # a byte-order mark: not text
             yield i, text
 
