@@ -194,7 +194,7 @@ def train_wordpiece(sentences:Iterable[str], # raw sentences (the tokenizer norm
                     nfkc:bool=False,         # NFKC before BERT's normaliser: full-width letters, digits, punctuation -> ASCII (lang='zh')
                    ) -> PreTrainedTokenizerFast:
     "Train a BERT-style WordPiece vocabulary with ALBERT's special-token ids; return it as a fast tokenizer."
-    if iter(sentences) is sentences: sentences = list(sentences)     # read more than once when a run falls short
+    if iter(sentences) is sentences: sentences = list(sentences)     # a one-pass iterator: we read it more than once
     def new():
         wp = BertWordPieceTokenizer(lowercase=do_lower_case, strip_accents=do_lower_case, handle_chinese_chars=True)
         wp._tokenizer.pre_tokenizer = _bert_pre_tokenizer()
@@ -250,6 +250,11 @@ def vocab_output(out_dir:str|Path) -> OutputDir:
 
 
 # %% ../nbs/01_vocab.ipynb #2fe04ccc
+class _Again:
+    "An iterable that calls `make()` for each pass: a corpus read again from disk rather than held in memory."
+    def __init__(self, make): self.make = make
+    def __iter__(self): return self.make()
+
 def train_vocab(corpus:str|Path|list,       # corpus files
                 out_dir:str|Path,           # where to write the vocabulary
                 vocab_size:int=30000,       # pieces, special tokens included
@@ -290,7 +295,7 @@ def train_vocab(corpus:str|Path|list,       # corpus files
                 if (s := (' '.join(s.split()) if model_type == 'wordpiece' else preprocess_text(s, do_lower_case))): yield s
     if next(iter(sentences()), None) is None: raise UserError(f"{', '.join(map(str, files))}: no text found: the corpus is empty")
     if model_type == 'wordpiece':
-        tok, model = train_wordpiece(sentences(), vocab_size, do_lower_case, exact_size, min_frequency, nfkc=lang == 'zh'), None
+        tok, model = train_wordpiece(_Again(sentences), vocab_size, do_lower_case, exact_size, min_frequency, nfkc=lang == 'zh'), None
     else:
         model = train_sentencepiece(sentences(), vocab_size, model_type, input_sentence_size=input_sentence_size,
                                     seed=seed, exact_size=exact_size)
