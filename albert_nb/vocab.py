@@ -190,7 +190,7 @@ def train_wordpiece(sentences:Iterable[str], # raw sentences (the tokenizer norm
                     do_lower_case:bool=True, # lower-case and strip accents (BERT's uncased models, Chinese included)
                     exact_size:bool=True,    # False: `vocab_size` is an upper bound
                     min_frequency:int=1,     # occurrences a character needs to get an id (rarer ones are [UNK]), and a pair to merge
-                    tries:int=3,             # extra runs when a small corpus falls short of `vocab_size`
+                    tries:int=8,             # extra runs when a small corpus falls short of `vocab_size`
                     nfkc:bool=False,         # NFKC before BERT's normaliser: full-width letters, digits, punctuation -> ASCII (lang='zh')
                    ) -> PreTrainedTokenizerFast:
     "Train a BERT-style WordPiece vocabulary with ALBERT's special-token ids; return it as a fast tokenizer."
