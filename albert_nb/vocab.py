@@ -4,7 +4,8 @@
 
 # %% ../nbs/01_vocab.ipynb #9b13b860
 from __future__ import annotations
-import io, re, os, json, hashlib, unicodedata, tempfile
+import io, re, os, json, codecs, hashlib, unicodedata, tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -12,16 +13,20 @@ import numpy as np
 import sentencepiece as spm                                  # Google's own trainer and encoder: what ALBERT used
 from sentencepiece import sentencepiece_model_pb2 as spm_pb  # to edit a trained model (needs protobuf)
 from tokenizers import Tokenizer, BertWordPieceTokenizer     # Hugging Face's Rust tokenizers: WordPiece training, fast HF files
+from tokenizers import normalizers, pre_tokenizers, Regex
+from tokenizers.processors import TemplateProcessing
 from transformers import AutoTokenizer, AlbertTokenizer, PreTrainedTokenizerFast
 from fastcore.script import call_parse, Param, store_true
 
-from .core import UserError, friendly_errors, atomic_path, get_mode, console_script
+from .core import UserError, friendly_errors, get_mode, console_script, OutputDir, _remove
+
 
 # %% auto #0
 __all__ = ['ALBERT_SPECIAL_TOKENS', 'ALBERT_USER_SYMBOLS', 'MODEL_TYPES', 'MODEL_INPUT_NAMES', 'WORDPIECE_SPECIAL_TOKENS',
-           'split_sentences', 'read_lines', 'read_documents', 'preprocess_text', 'train_sentencepiece',
-           'hf_tokenizer_from_spm', 'train_wordpiece', 'vocab_hash', 'train_vocab', 'is_start_piece_sp', 'AlbertVocab',
-           'vocab_coverage', 'vocab_cli']
+           'VOCAB_FILES', 'LANGS', 'split_sentences', 'read_lines', 'read_documents', 'preprocess_text',
+           'train_sentencepiece', 'hf_tokenizer_from_spm', 'train_wordpiece', 'vocab_hash', 'corpus_fingerprint',
+           'vocab_output', 'train_vocab', 'is_start_piece_sp', 'AlbertVocab', 'is_chinese_char', 'vocab_coverage',
+           'vocab_cli']
 
 # %% ../nbs/01_vocab.ipynb #9e67a102
 _SENTENCE_END = re.compile(r'[.!?…]+["\'”’)\]]*\s+|[。！？；]+[”’」』）)]*\s*')
@@ -35,32 +40,58 @@ def split_sentences(text:str) -> list[str]:
     return [s for s in out if s]
 
 # %% ../nbs/01_vocab.ipynb #49dbe3f9
-def read_lines(path:str|Path, errors:str='strict') -> Iterator[tuple[int, str]]:
-    "Yield `(line_number, text)` for each line of the UTF-8 file `path`, naming the file and line on bad bytes."
+_GUESS_ENCODINGS = ('gbk', 'big5', 'shift_jis', 'cp1252')   # what a line that is not UTF-8 most often is (most specific first)
+
+def _guess_encoding(raw:bytes) -> str|None:
+    for enc in _GUESS_ENCODINGS:
+        try: raw.decode(enc); return enc
+        except UnicodeDecodeError: pass
+    return None
+
+def _check_encoding(encoding:str) -> str:
+    try: name = codecs.lookup(encoding).name
+    except LookupError: raise UserError(f"unknown encoding {encoding!r}: use a Python codec name such as utf-8, gbk, gb18030, big5 or latin-1") from None
+    if name.startswith(('utf-16', 'utf-32')):
+        raise UserError(f"encoding {encoding!r} is not read line by line: re-save the corpus as UTF-8 (e.g. `iconv -f {encoding} -t utf-8`)")
+    return name
+
+def read_lines(path:str|Path, errors:str='strict', encoding:str='utf-8') -> Iterator[tuple[int, str]]:
+    "Yield `(line_number, text)` for each line of the text file `path`, naming the file, line and encoding to pass on bad bytes."
     path = Path(path)
     if not path.is_file(): raise UserError(f"{path}: no such file: check the path (corpus files are plain UTF-8 text)")
+    shown = 'UTF-8' if _check_encoding(encoding) == 'utf-8' else encoding
     with open(path, 'rb') as f:
+        decoded_non_ascii = False     # an earlier line held non-ASCII text that decoded: then the file mixes encodings
         for i, raw in enumerate(f, 1):
-            try: yield i, raw.decode('utf-8', errors=errors)
+            try: text = raw.decode(encoding, errors=errors)
             except UnicodeDecodeError as e:
-                raise UserError(f"{path}: line {i}: bytes that are not UTF-8 ({raw[max(0,e.start-10):e.end+10]!r}): "
-                                "re-save the file as UTF-8, or pass errors='replace' (--lenient) to replace them") from None
+                guess = _guess_encoding(raw)
+                fix = ("re-save the file as UTF-8" if not guess or guess == encoding else
+                       f"the earlier lines are {shown} but this one reads as {guess}: the file mixes encodings, re-save it as UTF-8"
+                       if decoded_non_ascii else f"the line reads as {guess}: pass encoding='{guess}' (--encoding {guess})")
+                raise UserError(f"{path}: line {i}: bytes that are not {shown} ({raw[max(0,e.start-10):e.end+10]!r}): "
+                                f"{fix}, or errors='replace' (--lenient) to replace them") from None
+            decoded_non_ascii = decoded_non_ascii or not raw.isascii()
+            if i == 1 and text.startswith('\ufeff'): text = text[1:]   # a byte-order mark: not text
+            yield i, text
 
 def read_documents(paths:str|Path|Iterable, # corpus files
                    doc_per_line:bool=False, # each line is a document to split into sentences (reviews, posts)
-                   errors:str='strict',     # 'strict' stops at bytes that are not UTF-8, 'replace' replaces them
+                   errors:str='strict',     # 'strict' stops at bytes that do not decode, 'replace' replaces them
+                   encoding:str='utf-8',    # the files' encoding, e.g. 'gbk'
                   ) -> Iterator[list[str]]:
     "Yield each document of the corpus as a list of sentences, in either layout."
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     for path in paths:
         doc = []
-        for _, line in read_lines(path, errors):
+        for _, line in read_lines(path, errors, encoding):
             line = line.strip()
             if doc_per_line:
                 if line: yield split_sentences(line)
             elif line: doc.append(line)
             elif doc: yield doc; doc = []
         if doc: yield doc    # a file ends its last document (Google's reader would run it into the next file)
+
 
 # %% ../nbs/01_vocab.ipynb #6d871b78
 class _Marks(dict):
@@ -143,72 +174,147 @@ def hf_tokenizer_from_spm(model:bytes, do_lower_case:bool=True) -> PreTrainedTok
 # %% ../nbs/01_vocab.ipynb #cb005036
 WORDPIECE_SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]']
 
-def train_wordpiece(sentences:Iterable[str], vocab_size:int, do_lower_case:bool=True, exact_size:bool=True) -> PreTrainedTokenizerFast:
+def _first_pieces(tok:Tokenizer, n:int) -> Tokenizer:
+    "The WordPiece tokenizer `tok` with only its first `n` pieces (the trainer's first merges)."
+    spec = json.loads(tok.to_str())
+    spec['model']['vocab'] = {p: i for p, i in spec['model']['vocab'].items() if i < n}
+    return Tokenizer.from_str(json.dumps(spec))
+
+def _bert_pre_tokenizer():
+    "BERT's pre-tokenizer, and the 256 characters U+2B820-U+2B91F (CJK extension E) that `tokenizers` forgets to split as Google does."
+    return pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(r'[\x{2B820}-\x{2B91F}]'), behavior='isolated'),
+                                    pre_tokenizers.BertPreTokenizer()])
+
+def train_wordpiece(sentences:Iterable[str], # raw sentences (the tokenizer normalises them itself)
+                    vocab_size:int,          # pieces, special tokens included
+                    do_lower_case:bool=True, # lower-case and strip accents (BERT's uncased models, Chinese included)
+                    exact_size:bool=True,    # False: `vocab_size` is an upper bound
+                    min_frequency:int=1,     # occurrences a character needs to get an id (rarer ones are [UNK]), and a pair to merge
+                    tries:int=8,             # extra runs when a small corpus falls short of `vocab_size`
+                    nfkc:bool=False,         # NFKC before BERT's normaliser: full-width letters, digits, punctuation -> ASCII (lang='zh')
+                   ) -> PreTrainedTokenizerFast:
     "Train a BERT-style WordPiece vocabulary with ALBERT's special-token ids; return it as a fast tokenizer."
-    wp = BertWordPieceTokenizer(lowercase=do_lower_case, strip_accents=do_lower_case, handle_chinese_chars=True)
-    wp.train_from_iterator(sentences, vocab_size=vocab_size, min_frequency=1, limit_alphabet=10_000,
-                           special_tokens=WORDPIECE_SPECIAL_TOKENS, show_progress=False)
-    if exact_size and wp.get_vocab_size() < vocab_size:
-        raise UserError(f"vocab_size {vocab_size} is more than this corpus can support: the largest that works is {wp.get_vocab_size()}")
-    return PreTrainedTokenizerFast(tokenizer_object=wp._tokenizer, unk_token='[UNK]', pad_token='[PAD]',
+    if iter(sentences) is sentences: sentences = list(sentences)     # a one-pass iterator: we read it more than once
+    def new():
+        wp = BertWordPieceTokenizer(lowercase=do_lower_case, strip_accents=do_lower_case, handle_chinese_chars=True)
+        wp._tokenizer.pre_tokenizer = _bert_pre_tokenizer()
+        if nfkc: wp._tokenizer.normalizer = normalizers.Sequence([normalizers.NFKC(), wp._tokenizer.normalizer])
+        return wp
+    normalize = new()._tokenizer.normalizer.normalize_str
+    chars = Counter(c for s in sentences for c in normalize(s) if not c.isspace())
+    n_chars = sum(n >= min_frequency for n in chars.values())       # the alphabet: characters seen often enough
+    def run(size) -> Tokenizer:
+        wp = new()
+        wp.train_from_iterator(sentences, vocab_size=size, min_frequency=min_frequency, limit_alphabet=max(1, n_chars),
+                               special_tokens=WORDPIECE_SPECIAL_TOKENS, show_progress=False)
+        return wp._tokenizer
+    tok = run(vocab_size); seen = [tok.get_vocab_size()]
+    if exact_size and seen[0] < vocab_size:
+        for _ in range(tries):
+            t = run(2 * vocab_size); seen.append(t.get_vocab_size())
+            if seen[-1] >= vocab_size: tok = _first_pieces(t, vocab_size); break
+        else: raise UserError(f"vocab_size {vocab_size} is more than this corpus can support with WordPiece: use at most {min(seen)} "
+                              "(or exact_size=False, --up_to, to take what it gives)")
+    if exact_size and tok.get_vocab_size() > vocab_size:
+        raise UserError(f"vocab_size {vocab_size} is too small for the {n_chars} characters of this corpus ({tok.get_vocab_size()} pieces "
+                        f"with their ## forms and the special tokens): use at least {tok.get_vocab_size()}, or raise min_frequency")
+    tok.post_processor = TemplateProcessing(single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+                                            special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
+    return PreTrainedTokenizerFast(tokenizer_object=tok, unk_token='[UNK]', pad_token='[PAD]',
                                    cls_token='[CLS]', sep_token='[SEP]', mask_token='[MASK]',
                                    model_input_names=MODEL_INPUT_NAMES)
 
+
 # %% ../nbs/01_vocab.ipynb #7919829b
+VOCAB_FILES = ('spiece.model', 'spiece.vocab', 'vocab.txt', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json')
+LANGS = ('en', 'zh')
+
 def vocab_hash(pieces:list[str]) -> str:
     "A short, stable fingerprint of a vocabulary (its pieces in id order)."
     return hashlib.sha256('\n'.join(pieces).encode()).hexdigest()[:16]
 
-def _existing_vocab(out_dir:Path) -> dict|None:
-    f = out_dir/'albert_nb_vocab.json'
-    if f.exists(): return json.loads(f.read_text())
-    if any((out_dir/n).exists() for n in ('spiece.model', 'vocab.txt', 'tokenizer.json')): return {'vocab_hash': 'unknown'}
-    return None
+def corpus_fingerprint(files:list) -> list[dict]:
+    "What the corpus *is*: each file's size and SHA-256, in order (not its path or time: a copy or a fresh clone is the same corpus)."
+    out = []
+    for f in map(Path, files):
+        if not f.is_file(): raise UserError(f"{f}: no such file: check the path (corpus files are plain UTF-8 text)")
+        h = hashlib.sha256()
+        with open(f, 'rb') as fh:
+            for block in iter(lambda: fh.read(1 << 20), b''): h.update(block)
+        out.append(dict(bytes=f.stat().st_size, sha256=h.hexdigest()))
+    return out
+
+def vocab_output(out_dir:str|Path) -> OutputDir:
+    "The vocabulary directory under the output rule: `albert_nb_vocab.json` is the record, `VOCAB_FILES` are ours."
+    return OutputDir(out_dir, 'albert_nb_vocab', owned=VOCAB_FILES)
+
+
+# %% ../nbs/01_vocab.ipynb #2fe04ccc
+class _Again:
+    "An iterable that calls `make()` for each pass: a corpus read again from disk rather than held in memory."
+    def __init__(self, make): self.make = make
+    def __iter__(self): return self.make()
 
 def train_vocab(corpus:str|Path|list,       # corpus files
                 out_dir:str|Path,           # where to write the vocabulary
                 vocab_size:int=30000,       # pieces, special tokens included
-                model_type:str='unigram',   # 'unigram' (ALBERT's), 'bpe' or 'wordpiece'
+                model_type:str|None=None,   # 'unigram' (ALBERT's), 'bpe' or 'wordpiece'; default: unigram, wordpiece for lang='zh'
+                lang:str='en',              # 'zh': Chinese-ready WordPiece, one token per Chinese character (Google's Chinese BERT rule)
                 do_lower_case:bool=True,    # lower-case (and strip accents) before training and encoding
                 doc_per_line:bool=False,    # each line is a document (reviews, posts)
-                errors:str='strict',        # 'replace' to replace bytes that are not UTF-8
+                errors:str='strict',        # 'replace' to replace bytes that do not decode
+                encoding:str='utf-8',       # the corpus files' encoding, e.g. 'gbk'
+                min_frequency:int|None=None,# WordPiece: occurrences a character needs for an id of its own (default 1, 2 for zh)
                 input_sentence_size:int=10_000_000, # sentences sampled for SentencePiece training
-                seed:int=12345,             # makes the vocabulary the same on every rebuild
-                overwrite:bool=False,       # replace a different vocabulary already in `out_dir`
+                seed:int=12345,             # makes a SentencePiece vocabulary the same on every rebuild
+                overwrite:bool=False,       # replace our earlier vocabulary in `out_dir` made with other settings
                 exact_size:bool=True,       # False: `vocab_size` is an upper bound (what a small corpus supports)
+                verbose:bool=False,         # print one line saying what was done
                ) -> Path:
     "Train a vocabulary on `corpus` and save it, with Hugging Face tokenizer files, in `out_dir`."
+    if lang not in LANGS: raise UserError(f"unknown lang {lang!r}: use one of {', '.join(LANGS)}")
+    model_type = model_type or ('wordpiece' if lang == 'zh' else 'unigram')
     if model_type not in MODEL_TYPES: raise UserError(f"unknown model_type {model_type!r}: use one of {', '.join(MODEL_TYPES)}")
+    if lang == 'zh' and model_type != 'wordpiece':
+        raise UserError(f"lang='zh' makes a WordPiece vocabulary (one token per Chinese character, as Google's and brightmart's "
+                        f"Chinese models): leave out model_type {model_type!r} (--model_type) or pass wordpiece")
+    min_frequency = min_frequency or (2 if lang == 'zh' else 1)
     out_dir, files = Path(out_dir), [corpus] if isinstance(corpus, (str, Path)) else list(corpus)
+    settings = dict(model_type=model_type, lang=lang, vocab_size=vocab_size, exact_size=exact_size, do_lower_case=do_lower_case,
+                    doc_per_line=doc_per_line, errors=errors, encoding=encoding, corpus=corpus_fingerprint(files))
+    if model_type == 'wordpiece': settings['min_frequency'] = min_frequency
+    else: settings.update(seed=seed, input_sentence_size=input_sentence_size)
+    out = vocab_output(out_dir)
+    state = out.check(settings, overwrite)
+    if state == 'same' and (out_dir/'tokenizer.json').exists() and any((out_dir/f).exists() for f in ('spiece.model', 'vocab.txt')):
+        if verbose: print(f"{out_dir} already holds this vocabulary (same corpus and settings): already done, nothing written")
+        return out_dir
     def sentences():
-        for doc in read_documents(files, doc_per_line, errors):
-            for s in doc:
-                if (s := preprocess_text(s, do_lower_case)): yield s
-    first = next(iter(sentences()), None)
-    if first is None: raise UserError(f"{', '.join(map(str, files))}: no text found: the corpus is empty")
+        for doc in read_documents(files, doc_per_line, errors, encoding):
+            for s in doc:    # WordPiece's own normaliser runs inside its trainer and tokenizer; SentencePiece gets ALBERT's
+                if (s := (' '.join(s.split()) if model_type == 'wordpiece' else preprocess_text(s, do_lower_case))): yield s
+    if next(iter(sentences()), None) is None: raise UserError(f"{', '.join(map(str, files))}: no text found: the corpus is empty")
     if model_type == 'wordpiece':
-        tok, model = train_wordpiece(sentences(), vocab_size, do_lower_case, exact_size), None
+        tok, model = train_wordpiece(_Again(sentences), vocab_size, do_lower_case, exact_size, min_frequency, nfkc=lang == 'zh'), None
     else:
         model = train_sentencepiece(sentences(), vocab_size, model_type, input_sentence_size=input_sentence_size,
                                     seed=seed, exact_size=exact_size)
         tok = hf_tokenizer_from_spm(model, do_lower_case)
     pieces = tok.convert_ids_to_tokens(list(range(len(tok))))
-    settings = dict(model_type=model_type, vocab_size=len(pieces), do_lower_case=do_lower_case, doc_per_line=doc_per_line,
-                    seed=seed, corpus=[str(f) for f in files], vocab_hash=vocab_hash(pieces))
-    old = _existing_vocab(out_dir)
-    if old and old['vocab_hash'] == settings['vocab_hash'] and not overwrite: return out_dir   # the same vocabulary: nothing to do
-    if old and not overwrite:
-        raise UserError(f"{out_dir} already holds a different vocabulary ({old.get('model_type', '?')}, "
-                        f"{old.get('vocab_size', '?')} pieces): pass overwrite=True (--overwrite) or choose another output directory")
-    with atomic_path(out_dir, is_dir=True) as tmp:
+    record = dict(settings=settings, finished=True, vocab_hash=vocab_hash(pieces), pieces=len(pieces), corpus_files=[str(f) for f in files])
+    with out.writing() as tmp:
         if model is not None:
             (tmp/'spiece.model').write_bytes(model)
             sp = spm.SentencePieceProcessor(model_proto=model)
-            (tmp/'spiece.vocab').write_text(''.join(f"{sp.id_to_piece(i)}\t{sp.get_score(i):g}\n" for i in range(len(sp))))
+            (tmp/'spiece.vocab').write_text(''.join(f"{sp.id_to_piece(i)}\t{sp.get_score(i):g}\n" for i in range(len(sp))), encoding='utf-8')
         else:
-            (tmp/'vocab.txt').write_text(''.join(p + '\n' for p in pieces))
+            (tmp/'vocab.txt').write_text(''.join(p + '\n' for p in pieces), encoding='utf-8')
         tok.save_pretrained(tmp)
-        (tmp/'albert_nb_vocab.json').write_text(json.dumps(settings, indent=1))
+        (tmp/out.record.name).write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding='utf-8')
+        new = {x.name for x in tmp.iterdir()}
+        for x in out_dir.iterdir():   # our files of another kind of vocabulary (an old spiece.model beside a new vocab.txt)
+            if out.ours(x.name) and x.name not in new: _remove(x)
+    if verbose: print(f"wrote {model_type} vocabulary of {len(pieces)} pieces to {out_dir} (hash {record['vocab_hash']})")
     return out_dir
 
 # %% ../nbs/01_vocab.ipynb #fa1c497a
@@ -225,7 +331,9 @@ class AlbertVocab:
     def __init__(self, path:str|Path, do_lower_case:bool|None=None):
         self.path = Path(path)
         info_file = self.path/'albert_nb_vocab.json'
-        self.info = json.loads(info_file.read_text()) if info_file.exists() else {}
+        rec = json.loads(info_file.read_text(encoding='utf-8')) if info_file.exists() else {}
+        self.info = {**(rec.get('settings') or {}), **{k: v for k, v in rec.items() if k != 'settings'}} if 'settings' in rec else rec
+        self.lang = self.info.get('lang', 'en')   # 'zh': a Chinese-ready WordPiece vocabulary (each CJK character a token)
         if (self.path/'spiece.model').exists():
             self.kind, self.sp = 'sentencepiece', spm.SentencePieceProcessor(model_file=str(self.path/'spiece.model'))
             self.pieces = [self.sp.id_to_piece(i) for i in range(len(self.sp))]
@@ -247,7 +355,7 @@ class AlbertVocab:
         self.hash = vocab_hash(self.pieces)
 
     def __len__(self): return len(self.pieces)
-    def __repr__(self): return f"AlbertVocab({self.kind}, {len(self)} pieces, lower={self.do_lower_case}, {self.path})"
+    def __repr__(self): return f"AlbertVocab({self.kind}, {len(self)} pieces, lang={self.lang}, lower={self.do_lower_case}, {self.path})"
 
     def tokenize(self, text:str) -> list[str]:
         "The pieces Google's `FullTokenizer`/SentencePiece path gives for `text`."
@@ -266,6 +374,15 @@ class AlbertVocab:
         "Ids of `tokenize(text)`."
         return [self.index.get(p, self.unk_id) for p in self.tokenize(text)]
 
+# %% ../nbs/01_vocab.ipynb #99f94268
+_CJK_RANGES = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F),
+               (0x2B740, 0x2B81F), (0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
+
+def is_chinese_char(c:str) -> bool:
+    "BERT's `_is_chinese_char`: a CJK ideograph, which Google's Chinese tokenizer always makes a token of its own."
+    cp = ord(c)
+    return any(lo <= cp <= hi for lo, hi in _CJK_RANGES)
+
 # %% ../nbs/01_vocab.ipynb #157b2882
 def vocab_coverage(vocab:AlbertVocab, lines:list[str]) -> dict:
     "Share of `<unk>` pieces, and pieces per word (whitespace word, or character for text without spaces)."
@@ -276,19 +393,22 @@ def vocab_coverage(vocab:AlbertVocab, lines:list[str]) -> dict:
 
 # %% ../nbs/01_vocab.ipynb #e9ca21b9
 @call_parse
-def vocab_cli(corpus:Param("corpus files (UTF-8 text)", str, nargs='+'),
-              out:Param("output directory for the vocabulary", str)='vocab',
+def vocab_cli(corpus:Param("corpus files (UTF-8 text, or see --encoding)", str, nargs='+'),
+              out:Param("output directory for the vocabulary (new, empty, or an earlier albert_nb_vocab output)", str)='vocab',
               vocab_size:Param("pieces in the vocabulary, special tokens included", int)=30000,
-              model_type:Param("unigram (ALBERT's), bpe or wordpiece", str, choices=MODEL_TYPES)='unigram',
+              model_type:Param("unigram (ALBERT's), bpe or wordpiece (default: unigram; wordpiece for --lang zh)", str, choices=MODEL_TYPES)=None,
+              lang:Param("zh: Chinese-ready WordPiece, every Chinese character its own token (Google's Chinese BERT rule)", str, choices=LANGS)='en',
               cased:Param("keep case (default: lower-case and strip accents, as ALBERT)", store_true)=False,
               doc_per_line:Param("each line is a document to split into sentences (reviews, posts)", store_true)=False,
-              lenient:Param("replace bytes that are not UTF-8 instead of stopping", store_true)=False,
+              encoding:Param("the corpus files' encoding, e.g. gbk (a UTF-8 byte-order mark is skipped)", str)='utf-8',
+              lenient:Param("replace bytes that do not decode instead of stopping", store_true)=False,
+              min_frequency:Param("WordPiece: occurrences a character needs for an id of its own (default 1; 2 for zh)", int)=None,
               seed:Param("random seed for the sentence sample", int)=12345,
-              overwrite:Param("replace a different vocabulary already in --out", store_true)=False,
+              overwrite:Param("replace an earlier albert_nb_vocab output in --out made with other settings (other files stay)", store_true)=False,
               up_to:Param("treat --vocab_size as an upper bound: take what a small corpus supports", store_true)=False):
     "Train an ALBERT vocabulary (SentencePiece or WordPiece) on your corpus, with Hugging Face tokenizer files."
     with friendly_errors():
-        out_dir = train_vocab(corpus, out, vocab_size, model_type, do_lower_case=not cased, doc_per_line=doc_per_line,
-                              errors='replace' if lenient else 'strict', seed=seed, overwrite=overwrite, exact_size=not up_to)
-        v = AlbertVocab(out_dir)
-        print(f"wrote {v.kind} vocabulary of {len(v)} pieces to {out_dir} (hash {v.hash})")
+        train_vocab(corpus, out, vocab_size, model_type, lang, do_lower_case=not cased, doc_per_line=doc_per_line,
+                    errors='replace' if lenient else 'strict', encoding=encoding, min_frequency=min_frequency, seed=seed,
+                    overwrite=overwrite, exact_size=not up_to, verbose=True)
+
