@@ -259,7 +259,8 @@ def cmd_curve(args):
     train, dev = load_split()
     model, _ = pretrained_model(args)
     twin = random_twin(work/'random_init', model)
-    curve_file = work/'curve.json'
+    from albert_nb.pretrain import fingerprint   # finished points are reused only under the same settings and model
+    curve_file = work/f"curve_{fingerprint(dict(finetune_kwargs(args), model=str(Path(model).resolve()), dev=len(dev)))[:8]}.json"
     curve = json.loads(curve_file.read_text()) if curve_file.exists() else {}
     for n in args.sizes:
         size = len(subset(train, n, 0))
