@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_finetune.ipynb #cb722eb6
 from __future__ import annotations
-import io, re, json, math, time, copy, inspect, warnings
+import io, re, json, math, time, copy, warnings
 from pathlib import Path
 from typing import Iterable
 
@@ -24,50 +24,19 @@ from .data import _corpus_fingerprint
 from .pretrain import fingerprint
 
 # %% auto #0
-__all__ = ['TASKS', 'FORMATS', 'FINETUNE_RECIPES', 'FINETUNE_OWNED', 'TOY_FINETUNE', 'split_tag', 'tags_to_spans',
-           'spans_to_tags', 'find_mentions', 'read_dish_csv', 'read_bio', 'read_jsonl_spans', 'detect_format',
-           'read_examples', 'split_examples', 'entity_types', 'ner_labels', 'token_words', 'window_bounds',
-           'encode_examples', 'albert_config', 'load_tokenizer', 'load_albert', 'param_groups', 'predict_entities',
-           'evaluate_ner', 'read_classification_csv', 'evaluate_classification', 'predict_labels', 'choose_recipe',
-           'bio_allowed', 'LinearChainCRF', 'word_emissions', 'mask_tokens', 'plot_history', 'finetune', 'finetune_toy',
-           'finetune_cli']
+__all__ = ['TASKS', 'FORMATS', 'FINETUNE_RECIPES', 'FINETUNE_OWNED', 'TOY_FINETUNE', 'find_mentions', 'read_dish_csv', 'read_bio',
+           'read_jsonl_spans', 'detect_format', 'read_examples', 'split_examples', 'entity_types', 'ner_labels',
+           'encode_examples', 'param_groups', 'predict_entities', 'evaluate_ner', 'read_classification_csv',
+           'evaluate_classification', 'predict_labels', 'choose_recipe', 'bio_allowed', 'LinearChainCRF',
+           'word_emissions', 'mask_tokens', 'plot_history', 'finetune', 'finetune_toy', 'finetune_cli']
 
 # %% ../nbs/07_finetune.ipynb #3b952828
 TASKS = ('ner', 'classification')
 FORMATS = ('auto', 'csv', 'bio', 'jsonl')
 
 # %% ../nbs/07_finetune.ipynb #9cf7a401
-_TAG_RE = re.compile(r'^([BIESLU])[-_](.+)$')
-
-def split_tag(tag:str) -> tuple[str, str|None]:
-    "`('B', 'Dish')` for `B-Dish`, `('O', None)` for `O`; prefixes B, I, E, S, L, U with `-` or `_`."
-    if tag == 'O': return 'O', None
-    m = _TAG_RE.match(tag)
-    if m is None: raise ValueError(f"not a BIO tag: {tag!r}")
-    return m.group(1), m.group(2)
-
-def tags_to_spans(tags:list[str]) -> tuple[list[tuple[int,int,str]], list[int]]:
-    "Entities `(first, last+1, type)` in a tag sequence (IOB1, IOB2, BIOES or BILOU), and the positions of `I`/`E` tags that continued nothing."
-    chunks, orphans, cur = [], [], None                 # cur: [first, type] of the open entity
-    for i, tag in enumerate(list(tags) + ['O']):
-        p, t = split_tag(tag)
-        if cur is not None and (p in ('O', 'B', 'S', 'U') or t != cur[1]):
-            chunks.append((cur[0], i, cur[1])); cur = None
-        if p == 'O': continue
-        if cur is None:
-            if p in ('I', 'E', 'L'): orphans.append(i)
-            cur = [i, t]
-        if p in ('E', 'L', 'S', 'U'):
-            chunks.append((cur[0], i + 1, cur[1])); cur = None
-    return chunks, orphans
-
-def spans_to_tags(n:int, chunks:list[tuple[int,int,str]]) -> list[str]:
-    "IOB2 tags for `n` positions holding the entities `(first, last+1, type)`."
-    tags = ['O'] * n
-    for a, b, t in chunks:
-        tags[a] = f'B-{t}'
-        for i in range(a + 1, b): tags[i] = f'I-{t}'
-    return tags
+from .tagging import (split_tag, is_tag, tags_to_spans, spans_to_tags, tag_scheme, token_words, encode_words, window_starts,
+                               special_tokens, Tagger, read_crf, _CJK)
 
 # %% ../nbs/07_finetune.ipynb #6c83c162
 def _edge(c:str) -> bool: return c.isascii() and c.isalnum()
@@ -138,13 +107,28 @@ def read_dish_csv(path:str|Path,             # CSV with a text column and an ent
     return out
 
 # %% ../nbs/07_finetune.ipynb #2b6cdc83
-def _is_tag(v:str) -> bool: return v == 'O' or _TAG_RE.match(v) is not None
 _SEG_TOKEN = re.compile(r'^(\d|\D+)(\d+)$')    # a character (or a digit) then its position in the word
 
+def _join(tokens:list[str], chars:bool) -> tuple[str, list[int]]:
+    "The text of a sentence and where each token starts: spaces between tokens, none next to a CJK character or in a file of single characters."
+    text, starts = '', []
+    for t in tokens:
+        if text and not chars and not (_CJK.match(text[-1]) or _CJK.match(t[0])): text += ' '
+        starts.append(len(text)); text += t
+    return text, starts
+
+def _plain_tags(path, rows):
+    "Refuse a file whose tags carry no B-/I- prefixes (the IO scheme), naming them."
+    col = max((0, -1), key=lambda c: sum(f[c] == 'O' for _, f in rows))
+    kinds = sorted({f[col] for _, f in rows} - {'O'})
+    if kinds:
+        raise UserError(f"{path}: the tags have no B-/I- prefixes ({', '.join(map(repr, kinds[:4]))}: the IO scheme), so two adjacent entities "
+                        "of one type cannot be told apart: write them as BIO (B- on the first token of each entity, I- on the others)")
+
 def read_bio(path:str|Path,        # CoNLL-style file: token and tag per line (either order), blank line between sentences
-             strict:bool=False,    # raise on an `I-` that follows nothing of its type, instead of reading it as a start
+             strict:bool=False,    # raise on a continuing tag (I-, M-, E-) that follows nothing of its type, instead of reading it as a start
             ) -> list[dict]:
-    "Read a BIO file (IOB1, IOB2, BIOES/BILOU) into texts (tokens joined by spaces) with character spans."
+    "Read a tagged file (IOB1, IOB2, BIOES/BILOU or BMES; Weibo's digit-marked characters) into texts with character spans."
     path = _check_file(path)
     sents, cur = [], []
     for i, line in read_lines(path):
@@ -160,35 +144,33 @@ def read_bio(path:str|Path,        # CoNLL-style file: token and tag per line (e
     if cur: sents.append(cur)
     rows = [r for s in sents for r in s]
     if not rows: raise UserError(f"{path}: no tagged tokens: a BIO file has one `token<TAB>tag` a line")
-    share = lambda col: sum(_is_tag(f[col]) for _, f in rows)
+    prefixed = lambda col: sum(f[col] != 'O' and is_tag(f[col]) for _, f in rows)
+    if not prefixed(0) and not prefixed(-1): _plain_tags(path, rows)
+    share = lambda col: sum(is_tag(f[col]) for _, f in rows)
     tag_col = -1 if share(-1) >= share(0) else 0
     for i, f in rows:
-        if not _is_tag(f[tag_col]):
-            raise UserError(f"{path}: line {i}: {f[tag_col]!r} is not a tag (O, B-X, I-X, E-X, S-X): "
+        if not is_tag(f[tag_col]):
+            raise UserError(f"{path}: line {i}: {f[tag_col]!r} is not a tag (O, B-X, I-X, M-X, E-X, S-X): "
                             f"the tags are in the {'last' if tag_col else 'first'} column of this file")
     tok_col = 0 if tag_col == -1 else -1
     seg_digits = all(_SEG_TOKEN.match(f[tok_col]) for _, f in rows)   # Weibo: 科0 技1 ... 好12
-    joiner = '' if seg_digits else ' '
-    out, orphans, b_starts = [], [], 0
-    for sent in sents:
-        tokens = [_SEG_TOKEN.match(f[tok_col]).group(1) if seg_digits else f[tok_col] for _, f in sent]
-        tags = [f[tag_col] for _, f in sent]
-        starts, pos = [], 0
-        for t in tokens: starts.append(pos); pos += len(t) + len(joiner)
-        chunks, orph = tags_to_spans(tags)
+    tokens = [[_SEG_TOKEN.match(f[tok_col]).group(1) if seg_digits else f[tok_col] for _, f in s] for s in sents]
+    tags = [[f[tag_col] for _, f in s] for s in sents]
+    scheme, chars = tag_scheme(tags), all(len(t) == 1 for s in tokens for t in s)
+    out, orphans = [], []
+    for sent, toks, tg in zip(sents, tokens, tags):
+        text, starts = _join(toks, chars)
+        chunks, orph = tags_to_spans(tg)
         orphans += [sent[k][0] for k in orph]
-        b_starts += sum(1 for a, _, _ in chunks if tags[a][0] == 'B' and (a == 0 or tags[a-1] == 'O' or split_tag(tags[a-1])[1] != split_tag(tags[a])[1]))
-        out.append(dict(text=joiner.join(tokens),
-                        spans=[dict(start=starts[a], end=starts[b-1] + len(tokens[b-1]), label=t) for a, b, t in chunks]))
-    if orphans:
+        out.append(dict(text=text, spans=[dict(start=starts[a], end=starts[b-1] + len(toks[b-1]), label=t) for a, b, t in chunks]))
+    if scheme == 'IOB1':
+        warnings.warn(f"{path}: entities start with I- (IOB1 tagging, {len(orphans)} of them): read as IOB1", stacklevel=2)
+    elif orphans:
         lines = ', '.join(map(str, orphans[:5])) + (' ...' if len(orphans) > 5 else '')
-        if b_starts == 0:
-            warnings.warn(f"{path}: entities start with I- (IOB1 tagging, {len(orphans)} of them): read as IOB1", stacklevel=2)
-        elif strict:
-            raise UserError(f"{path}: {len(orphans)} I- tags follow no entity of their type (lines {lines}): fix them to B-, or read without strict")
-        else:
-            warnings.warn(f"{path}: {len(orphans)} I- tags follow no entity of their type (lines {lines}): "
-                          "read as the start of an entity, as conlleval and seqeval do", stacklevel=2)
+        cont = dict(IOB2='I-', BIOES='I-/E-', BILOU='I-/L-', BMES='M-/E-')[scheme]
+        what = f"{scheme} tags: {len(orphans)} {cont} tags follow no entity of their type (lines {lines})"
+        if strict: raise UserError(f"{path}: {what}: fix them to start an entity, or read without strict")
+        warnings.warn(f"{path}: {what}: each read as the start of an entity, as conlleval and seqeval do", stacklevel=2)
     return out
 
 # %% ../nbs/07_finetune.ipynb #ad35b1c1
@@ -271,78 +253,55 @@ def ner_labels(types:list[str]) -> list[str]:
     "The model's labels for entity types `types`: `O`, then `B-` and `I-` of each (IOB2)."
     return ['O'] + [f'{p}-{t}' for t in types for p in 'BI']
 
-# %% ../nbs/07_finetune.ipynb #d8c417c4
-_CJK = re.compile(r'[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]')
-
-def _wordchar(c:str) -> bool: return c.isalnum() and not _CJK.match(c)
-
-def token_words(text:str, offsets:list, word_ids:list) -> tuple[list[tuple[int,int]], list[bool]]:
-    "For each piece (no special tokens): its characters `(start, end)` without spaces, and whether it begins a word."
-    n, ranges = len(offsets), []
-    for s, e in offsets:
-        while s < e and text[s].isspace(): s += 1
-        while e > s and text[e-1].isspace(): e -= 1
-        ranges.append((s, e))
-    starts, prev_last, prev_w, pending = [], None, object(), False
-    for i, ((s, e), w) in enumerate(zip(ranges, word_ids)):
-        marker = i + 1 < n and word_ids[i+1] == w and ranges[i+1][0] == s    # a bare '▁' before its word's first piece
-        if s >= e or marker:
-            starts.append(False); pending = pending or w != prev_w; prev_w = w; ranges[i] = (s, s); continue
-        new = pending or w != prev_w or prev_last is None or not (_wordchar(prev_last) and _wordchar(text[s]))
-        starts.append(new); pending, prev_w, prev_last = False, w, text[e-1]
-    return ranges, starts
-
-# %% ../nbs/07_finetune.ipynb #6f8756ec
-def window_bounds(n:int, size:int, stride:int) -> list[tuple[int,int]]:
-    "Windows `(start, end)` of at most `size` pieces over `n` pieces, overlapping by `stride`."
-    if stride >= size: raise UserError(f"stride {stride} must be smaller than the window ({size} pieces): lower --stride or raise --max_length")
-    if n <= size: return [(0, n)]
-    out = [(a, a + size) for a in range(0, n - size, size - stride)]
-    return out + [(n - size, n)]
-
 # %% ../nbs/07_finetune.ipynb #42fbbe05
+def _word_tags(ex:dict, enc:dict) -> tuple[list[str], list[dict]]:
+    "Gold IOB2 tags of an example's words (from `encode_words`), and its spans that do not start or end at a word boundary."
+    text, words = ex['text'], enc['words']
+    span_of = np.full(len(text) + 1, -1)
+    for j, s in enumerate(ex['spans']): span_of[s['start']:s['end']] = j
+    word_span = []
+    for a, e in words:
+        hit = span_of[a:e][span_of[a:e] >= 0]
+        word_span.append(int(hit[0]) if len(hit) else -1)
+    tags = ['O' if j < 0 else ('I-' if w and word_span[w-1] == j else 'B-') + ex['spans'][j]['label'] for w, j in enumerate(word_span)]
+    misaligned = []
+    for j, s in enumerate(ex['spans']):
+        ws = [w for w, x in enumerate(word_span) if x == j]
+        if not ws or words[ws[0]][0] != s['start'] or words[ws[-1]][1] != s['end']: misaligned.append(s)
+    return tags, misaligned
+
+def _check_labels(tags:list[str], label2id:dict, k:int):
+    unknown = {t for t in tags if t not in label2id}
+    if unknown: raise UserError(f"example {k}: labels {', '.join(sorted(unknown))} are not among the model's labels {', '.join(label2id)}")
+
 def _encode(examples:list, tokenizer, label2id:dict|None, max_length:int, stride:int, label_all_subwords:bool=False):
-    "Features (one per window) and, per example, what decoding needs: piece ranges, word starts, word ranges and gold word tags."
-    if not getattr(tokenizer, 'is_fast', False):
-        raise UserError(f"{type(tokenizer).__name__} is not a fast tokenizer: offsets need one (load the model directory with AutoTokenizer)")
-    if max_length < 3: raise UserError(f"max_length {max_length} leaves no room for text")
-    enc = tokenizer([e['text'] for e in examples], add_special_tokens=False, return_offsets_mapping=True)
-    cls_id, sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id
-    feats, metas, misaligned = [], [], []
-    for k, ex in enumerate(examples):
-        text, ids = ex['text'], enc['input_ids'][k]
-        ranges, starts = token_words(text, enc['offset_mapping'][k], enc.word_ids(k))
-        word_tok = [i for i, s in enumerate(starts) if s]                   # first piece of each word
-        word_end = [max(e for s, e in ranges[a:b] if e > s) for a, b in zip(word_tok, word_tok[1:] + [len(ids)])]
-        word_ranges = [(ranges[a][0], e) for a, e in zip(word_tok, word_end)]
-        span_of = np.full(len(text) + 1, -1)
-        for j, s in enumerate(ex['spans']): span_of[s['start']:s['end']] = j
-        word_span = []
-        for a, e in word_ranges:
-            hit = span_of[a:e][span_of[a:e] >= 0]
-            word_span.append(int(hit[0]) if len(hit) else -1)
-        tags = ['O' if j < 0 else ('I-' if w and word_span[w-1] == j else 'B-') + ex['spans'][j]['label'] for w, j in enumerate(word_span)]
-        for j, s in enumerate(ex['spans']):
-            ws = [w for w, x in enumerate(word_span) if x == j]
-            if not ws or word_ranges[ws[0]][0] != s['start'] or word_ranges[ws[-1]][1] != s['end']: misaligned.append((text, s))
+    "Features (one per window, cut by `window_starts`), and per example its gold word tags and its `encode_words` encoding."
+    pre, suf = special_tokens(tokenizer) if getattr(tokenizer, 'is_fast', False) else ([], [])
+    size = max_length - len(pre) - len(suf)
+    if size < 1: raise UserError(f"max_length {max_length} leaves no room for text")
+    encs = encode_words(tokenizer, [e['text'] for e in examples])
+    feats, golds, misaligned = [], [], []
+    for k, (ex, enc) in enumerate(zip(examples, encs)):
+        tags, bad = _word_tags(ex, enc)
+        golds.append(tags); misaligned += [(ex['text'], s) for s in bad]
+        ids, starts, ranges = enc['ids'], enc['starts'], enc['ranges']
         labels = [-100] * len(ids)
         if label2id is not None:
-            unknown = {t for t in tags if t not in label2id}
-            if unknown: raise UserError(f"example {k}: labels {', '.join(sorted(unknown))} are not among the model's labels {', '.join(label2id)}")
+            _check_labels(tags, label2id, k)
             word_of = np.cumsum(starts) - 1
             for i in range(len(ids)):
                 if starts[i]: labels[i] = label2id[tags[word_of[i]]]
                 elif label_all_subwords and ranges[i][0] < ranges[i][1] and word_of[i] >= 0:
                     t = tags[word_of[i]]; labels[i] = label2id['O' if t == 'O' else 'I-' + t[2:]]
-        for a, b in window_bounds(len(ids), max_length - 2, stride):
-            feats.append(dict(input_ids=[cls_id] + ids[a:b] + [sep_id], attention_mask=[1] * (b - a + 2),
-                              token_type_ids=[0] * (b - a + 2), labels=[-100] + labels[a:b] + [-100], example=k, start=a))
-        metas.append(dict(n_tokens=len(ids), word_tok=word_tok, word_ranges=word_ranges, tags=tags))
+        for a in window_starts(len(ids), size, stride):
+            b = min(a + size, len(ids)); n = len(pre) + b - a + len(suf)
+            feats.append(dict(input_ids=pre + ids[a:b] + suf, attention_mask=[1] * n, token_type_ids=[0] * n,
+                              labels=[-100] * len(pre) + labels[a:b] + [-100] * len(suf), example=k, start=a))
     if misaligned and label2id is not None:
         t, s = misaligned[0]
         warnings.warn(f"{len(misaligned)} entities do not start or end at a word boundary of the tokenizer "
                       f"(e.g. {t[s['start']:s['end']]!r} in {t[max(0, s['start']-20):s['end']+20]!r}): their whole words are labelled", stacklevel=3)
-    return feats, metas
+    return feats, golds, encs
 
 def encode_examples(examples:list,               # `dict(text, spans)` examples (see `read_examples`)
                     tokenizer,                   # a fast tokenizer (offsets), e.g. `AutoTokenizer.from_pretrained(model_dir)`
@@ -355,48 +314,7 @@ def encode_examples(examples:list,               # `dict(text, spans)` examples 
     return _encode(examples, tokenizer, label2id, max_length, stride, label_all_subwords)[0]
 
 # %% ../nbs/07_finetune.ipynb #aaf5a8bf
-def _quiet_transformers():
-    "Silence transformers' load report (the new head's weights are *meant* to be missing)."
-    import contextlib
-    @contextlib.contextmanager
-    def ctx():
-        level, bar = transformers.logging.get_verbosity(), transformers.logging.is_progress_bar_enabled()
-        transformers.logging.set_verbosity_error(); transformers.logging.disable_progress_bar()
-        try: yield
-        finally:
-            transformers.logging.set_verbosity(level)
-            if bar: transformers.logging.enable_progress_bar()
-    return ctx()
-
-def albert_config(model_dir:str|Path) -> 'AlbertConfig':
-    "The config of an ALBERT directory, or a `UserError` that says what the folder is instead."
-    p = Path(model_dir)
-    if not p.is_dir(): raise UserError(f"{p}: no such directory: point at a folder written by pre-training (or any Hugging Face ALBERT folder)")
-    if not (p/'config.json').exists(): raise UserError(f"{p}: not a model directory (no config.json): point at the folder `save_pretrained` wrote")
-    try: config = AutoConfig.from_pretrained(p)
-    except (OSError, ValueError) as e: raise UserError(f"{p}: cannot read config.json ({e})") from None
-    if config.model_type != 'albert':
-        raise UserError(f"{p}: holds a {config.model_type!r} model, not ALBERT: fine-tune an ALBERT directory (from albert_nb_pretrain, or albert/albert-base-v2)")
-    if not any((p/f).exists() for f in ('model.safetensors', 'model.safetensors.index.json', 'pytorch_model.bin')):
-        raise UserError(f"{p}: has a config but no weights (model.safetensors): the pre-training run may not have finished")
-    return config
-
-def load_tokenizer(model_dir:str|Path, config=None):
-    "The fast tokenizer saved with a model, checked against the model's vocabulary."
-    p = Path(model_dir)
-    if not any((p/f).exists() for f in ('tokenizer.json', 'spiece.model', 'vocab.txt')):
-        raise UserError(f"{p}: no tokenizer files (tokenizer.json): copy the vocabulary's files into it, or pass tokenizer=")
-    tok = AutoTokenizer.from_pretrained(p)
-    if not tok.is_fast: raise UserError(f"{p}: the tokenizer is not a fast one: save a tokenizer.json (the vocab stage does)")
-    config = config or AutoConfig.from_pretrained(p)
-    if len(tok) > config.vocab_size:
-        raise UserError(f"{p}: the tokenizer has {len(tok)} pieces but the model only {config.vocab_size}: they were not made together")
-    return tok
-
-def load_albert(model_dir:str|Path, cls=AlbertForTokenClassification, **kwargs) -> nn.Module:
-    "`cls.from_pretrained(model_dir, **kwargs)` after checking the directory holds an ALBERT (new heads initialised quietly)."
-    albert_config(model_dir)
-    with _quiet_transformers(): return cls.from_pretrained(str(model_dir), **kwargs)
+from .tagging import albert_config, load_tokenizer, load_albert, _quiet_transformers
 
 # %% ../nbs/07_finetune.ipynb #9826d928
 def param_groups(model:nn.Module, weight_decay:float=0.01) -> list[dict]:
@@ -409,49 +327,11 @@ def param_groups(model:nn.Module, weight_decay:float=0.01) -> list[dict]:
 
 # %% ../nbs/07_finetune.ipynb #8265ac34
 def _collate(feats:list[dict], pad_id:int, device) -> dict:
+    "A training batch: the windows' inputs and labels padded to the longest, as tensors on `device`."
     n = max(len(f['input_ids']) for f in feats)
     pad = lambda k, v: torch.tensor([f[k] + [v] * (n - len(f[k])) for f in feats], device=device)
     return dict(input_ids=pad('input_ids', pad_id), attention_mask=pad('attention_mask', 0),
                 token_type_ids=pad('token_type_ids', 0), labels=pad('labels', -100))
-
-@torch.inference_mode()
-def _forward(model, feats:list[dict], pad_id:int, batch_size:int=32) -> tuple[list[np.ndarray], float]:
-    "Log-probabilities per window (special tokens dropped) and the mean loss over labelled pieces."
-    model.eval(); device = next(model.parameters()).device
-    order = sorted(range(len(feats)), key=lambda i: len(feats[i]['input_ids']))
-    out, loss_sum, count = [None] * len(feats), 0.0, 0
-    for b in range(0, len(order), batch_size):
-        idx = order[b:b + batch_size]
-        batch = _collate([feats[i] for i in idx], pad_id, device)
-        labels = batch.pop('labels')
-        logp = torch.log_softmax(model(**batch).logits.float(), -1)
-        mask = labels != -100
-        if mask.any():
-            loss_sum += -logp[mask].gather(1, labels[mask][:, None]).sum().item(); count += int(mask.sum())
-        for j, i in enumerate(idx): out[i] = logp[j, 1:len(feats[i]['input_ids']) - 1].cpu().numpy()
-    return out, loss_sum / max(count, 1)
-
-def _merge_windows(feats:list[dict], logps:list[np.ndarray], metas:list[dict]) -> list[np.ndarray]:
-    "Per example, each piece's log-probabilities from the window where it has the most context."
-    merged = [np.zeros((m['n_tokens'], logps[0].shape[-1] if logps else 1), dtype=np.float32) for m in metas]
-    best = [np.full(m['n_tokens'], -1) for m in metas]
-    for f, lp in zip(feats, logps):
-        k, pos = f['example'], np.arange(len(lp))
-        ctx = np.minimum(pos, len(lp) - 1 - pos); idx = f['start'] + pos
-        better = ctx > best[k][idx]
-        merged[k][idx[better]] = lp[better]; best[k][idx[better]] = ctx[better]
-    return merged
-
-def _decode(text:str, meta:dict, logp:np.ndarray, id2label:dict) -> tuple[list[str], list[dict]]:
-    "Word tags and entities `dict(text, label, start, end, score)` from one example's merged log-probabilities."
-    wl = logp[meta['word_tok']] if meta['word_tok'] else np.zeros((0, len(id2label)))
-    ids = wl.argmax(-1); probs = np.exp(wl.max(-1)) if len(wl) else wl
-    tags = [id2label[int(i)] for i in ids]
-    ents = []
-    for a, b, t in tags_to_spans(tags)[0]:
-        s, e = meta['word_ranges'][a][0], meta['word_ranges'][b-1][1]
-        ents.append(dict(text=text[s:e], label=t, start=int(s), end=int(e), score=round(float(probs[a:b].mean()), 4)))
-    return tags, ents
 
 def _as_model(model, tokenizer, cls):
     "Accept a directory or a loaded model (and its tokenizer)."
@@ -464,27 +344,33 @@ def _as_model(model, tokenizer, cls):
 def predict_entities(model,                 # a fine-tuned directory, or a loaded `AlbertForTokenClassification`
                      tokenizer=None,        # its tokenizer (read from the directory when `model` is one)
                      texts:list[str]|str=(),# the texts to tag
-                     max_length:int=128, stride:int=32, batch_size:int=32) -> list[list[dict]]:
-    "For each text, its entities as `dict(text, label, start, end, score)` with character offsets."
+                     max_length:int=128, stride:int=32, batch_size:int=32,
+                     decode:str='viterbi',  # 'viterbi' (valid spans) or 'argmax'
+                    ) -> list[list[dict]]:
+    "For each text, its entities as `dict(text, label, start, end, score)` with character offsets (a `Tagger`; a directory's `crf.json` is used)."
+    crf = read_crf(model) if isinstance(model, (str, Path)) else None
     model, tokenizer = _as_model(model, tokenizer, AlbertForTokenClassification)
-    texts = [texts] if isinstance(texts, str) else list(texts)
-    keep = [i for i, t in enumerate(texts) if t.strip()]
-    exs = [dict(text=texts[i], spans=[]) for i in keep]
-    out = [[] for _ in texts]
-    if not exs: return out
-    feats, metas = _encode(exs, tokenizer, None, min(max_length, model.config.max_position_embeddings), stride)
-    logps, _ = _forward(model, feats, tokenizer.pad_token_id, batch_size)
-    for i, ex, meta, lp in zip(keep, exs, metas, _merge_windows(feats, logps, metas)):
-        out[i] = _decode(ex['text'], meta, lp, model.config.id2label)[1]
-    return out
+    tagger = Tagger(model, tokenizer, min(max_length, model.config.max_position_embeddings), stride, batch_size, decode, crf)
+    return tagger.tag([texts] if isinstance(texts, str) else texts)
 
-def evaluate_ner(model, tokenizer, examples:list, max_length:int=128, stride:int=32, batch_size:int=32) -> dict:
-    "Loss and entity-level precision, recall and F1 (micro over entities, and per type) of `model` on labelled `examples`."
+def evaluate_ner(model,                       # a fine-tuned `AlbertForTokenClassification` (any token classifier)
+                 tokenizer,                   # its fast tokenizer
+                 examples:list,               # labelled `dict(text, spans)` examples, or a file `read_examples` reads
+                 max_length:int=128, stride:int=32, batch_size:int=32,
+                 transitions:dict|None=None,  # a CRF's scores, as in `crf.json`: {labels, transitions, start, end}
+                 decode:str='viterbi',        # 'viterbi' (valid spans) or 'argmax' (each word its likeliest tag)
+                 predictions:bool=False,      # also return each example's predicted entities
+                ) -> dict:
+    "Loss and entity-level precision, recall and F1 (micro over entities, and per type) of `model` on labelled `examples`, decoded as `Tagger` decodes."
     examples = read_examples(examples)
-    feats, metas = _encode(examples, tokenizer, model.config.label2id, min(max_length, model.config.max_position_embeddings), stride)
-    logps, loss = _forward(model, feats, tokenizer.pad_token_id, batch_size)
-    pred = [_decode(ex['text'], m, lp, model.config.id2label)[0] for ex, m, lp in zip(examples, metas, _merge_windows(feats, logps, metas))]
-    gold = [m['tags'] for m in metas]
+    tagger = Tagger(model, tokenizer, min(max_length, model.config.max_position_embeddings), stride, batch_size, decode, transitions)
+    texts = [e['text'] for e in examples]
+    encs = encode_words(tokenizer, texts)
+    gold = [_word_tags(ex, enc)[0] for ex, enc in zip(examples, encs)]
+    for k, g in enumerate(gold): _check_labels(g, tagger.label2id, k)
+    scores = tagger.word_scores(texts, encs)
+    pred = tagger.decode(scores)
+    nll = np.concatenate([-s[np.arange(len(g)), [tagger.label2id[t] for t in g]] for s, g in zip(scores, gold)] + [np.zeros(0)])
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')   # seqeval warns about types with no prediction yet
         rep = seqeval_report(gold, pred, output_dict=True, zero_division=0)
@@ -492,7 +378,10 @@ def evaluate_ner(model, tokenizer, examples:list, max_length:int=128, stride:int
     per_type = {t: dict(precision=r3(v['precision']), recall=r3(v['recall']), f1=r3(v['f1-score']), support=int(v['support']))
                 for t, v in rep.items() if not t.endswith(' avg')}
     micro = rep.get('micro avg', dict(precision=0, recall=0, **{'f1-score': 0}))
-    return dict(loss=r3(loss), precision=r3(micro['precision']), recall=r3(micro['recall']), f1=r3(micro['f1-score']), per_type=per_type)
+    out = dict(loss=r3(nll.mean() if len(nll) else 0), precision=r3(micro['precision']), recall=r3(micro['recall']),
+               f1=r3(micro['f1-score']), per_type=per_type)
+    if predictions: out['predictions'] = [tagger.entities(*a) for a in zip(texts, encs, scores, pred)]
+    return out
 
 # %% ../nbs/07_finetune.ipynb #eb5fb393
 def read_classification_csv(path:str|Path,        # CSV (or .tsv) with text[, text_b], label columns
@@ -699,14 +588,8 @@ def _save(model, tokenizer, crf, out:OutputDir, record:dict):
         (tmp/out.record.name).write_text(json.dumps(record, indent=1))
 
 def _ner_evaluator(tok, dv:list, max_length:int, stride:int, crf):
-    "Dev scoring for NER."
-    # HOOK (issue 15 item 2): the tagging module's `evaluate_ner(..., transitions=<crf.json dict>, decode='viterbi')` scores a
-    # CRF model with Viterbi over its transitions, as users get it. Until that `evaluate_ner` is the one imported here, the
-    # CRF's transitions are trained and saved, but dev F1 is read from the argmax of the word scores.
-    kw = {}
-    if crf is not None and 'transitions' in inspect.signature(evaluate_ner).parameters:
-        kw = dict(transitions=crf.to_json(), decode='viterbi')
-    return lambda m: evaluate_ner(m, tok, dv, max_length, stride, **kw)
+    "Dev scoring for NER, decoded as users get it: Viterbi with the BIO constraints, plus the CRF's current transitions if there is one."
+    return lambda m: evaluate_ner(m, tok, dv, max_length, stride, transitions=crf.to_json() if crf is not None else None, decode='viterbi')
 
 def finetune(model_dir:str|Path,            # pre-trained ALBERT directory (ours, or any Hugging Face ALBERT)
              train:str|Path|list,           # training file (CSV, BIO, JSONL) or examples
