@@ -16,15 +16,19 @@ from transformers import (AutoConfig, AutoTokenizer, AlbertForTokenClassificatio
                           get_linear_schedule_with_warmup)
 from seqeval.metrics import classification_report as seqeval_report   # entity-level P/R/F1, conlleval's rules
 from fastcore.script import call_parse, Param, store_true
+from tqdm.auto import tqdm
 
-from .core import UserError, friendly_errors, atomic_path, seed_everything, get_device, get_mode, toy_data_dir
+from .core import UserError, friendly_errors, atomic_path, OutputDir, seed_everything, get_device, get_mode, toy_data_dir
 from .vocab import read_lines
+from .data import _corpus_fingerprint
+from .pretrain import fingerprint
 
 # %% auto #0
-__all__ = ['TASKS', 'FORMATS', 'TOY_FINETUNE', 'find_mentions', 'read_dish_csv', 'read_bio', 'read_jsonl_spans', 'detect_format',
-           'read_examples', 'split_examples', 'entity_types', 'ner_labels', 'encode_examples', 'param_groups',
-           'predict_entities', 'evaluate_ner', 'read_classification_csv', 'evaluate_classification', 'predict_labels',
-           'plot_history', 'finetune', 'finetune_toy', 'finetune_cli']
+__all__ = ['TASKS', 'FORMATS', 'FINETUNE_RECIPES', 'FINETUNE_OWNED', 'TOY_FINETUNE', 'find_mentions', 'read_dish_csv', 'read_bio',
+           'read_jsonl_spans', 'detect_format', 'read_examples', 'split_examples', 'entity_types', 'ner_labels',
+           'encode_examples', 'param_groups', 'predict_entities', 'evaluate_ner', 'read_classification_csv',
+           'evaluate_classification', 'predict_labels', 'choose_recipe', 'bio_allowed', 'LinearChainCRF',
+           'word_emissions', 'mask_tokens', 'plot_history', 'finetune', 'finetune_toy', 'finetune_cli']
 
 # %% ../nbs/07_finetune.ipynb #3b952828
 TASKS = ('ner', 'classification')
@@ -442,6 +446,92 @@ def predict_labels(model, tokenizer=None, texts:list[str]|str=(), texts_b:list[s
     return [dict(label=i2l[int(p.argmax())], score=round(float(np.exp(p.max())), 4),
                  probs={i2l[j]: round(float(np.exp(v)), 4) for j, v in enumerate(p)}) for p in logp]
 
+# %% ../nbs/07_finetune.ipynb #ad35c749
+FINETUNE_RECIPES = {
+    # a small model trained here (from scratch, or pre-trained on a few MB): high learning rate, many epochs, a CRF
+    # layer and token masking (what paid on MIT Restaurant, see the table above)
+    'tiny': dict(lr=3e-4, epochs=40, patience=5, batch_size=32, crf=True, mask_prob=0.2, warmup_ratio=0.1),
+    # a released, fully pre-trained model (albert-base-v2 and larger): Google's fine-tuning settings, stopped early
+    'base': dict(lr=5e-5, epochs=10, patience=2, batch_size=32, crf=False, mask_prob=0.0, warmup_ratio=0.1),
+}
+
+def choose_recipe(config) -> str:
+    "The name of the `FINETUNE_RECIPES` entry for a model: 'tiny' up to hidden size 312 (`toy`, `tiny`), else 'base'."
+    return 'tiny' if config.hidden_size <= 312 else 'base'
+
+
+# %% ../nbs/07_finetune.ipynb #656968b0
+def bio_allowed(labels:list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    "Which moves IOB2 allows: `[L, L]` i -> j (an `I-X` only after `B-X` or `I-X`) and `[L]` at the start (never an `I-`)."
+    parts = [split_tag(l) for l in labels]
+    start = torch.tensor([p != 'I' for p, _ in parts])
+    trans = torch.tensor([[pj != 'I' or (pi in ('B', 'I') and ti == tj) for pj, tj in parts] for pi, ti in parts])
+    return trans, start
+
+class LinearChainCRF(nn.Module):
+    "Transition scores between word labels (i -> j), from the start and to the end; with `constrained`, IOB2's forbidden moves score -1e4."
+    def __init__(self, labels:list[str], constrained:bool=True):
+        super().__init__()
+        n = len(labels); self.labels = list(labels)
+        self.transitions = nn.Parameter(torch.zeros(n, n)); self.start = nn.Parameter(torch.zeros(n)); self.end = nn.Parameter(torch.zeros(n))
+        trans, start = bio_allowed(labels) if constrained else (torch.ones(n, n, dtype=torch.bool), torch.ones(n, dtype=torch.bool))
+        self.register_buffer('allowed', trans, persistent=False); self.register_buffer('allowed_start', start, persistent=False)
+
+    def scores(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        "The transition, start and end scores in use (forbidden moves at -1e4)."
+        return (self.transitions.masked_fill(~self.allowed, -1e4), self.start.masked_fill(~self.allowed_start, -1e4), self.end)
+
+    def nll(self, emissions:torch.Tensor, # [B, T, L] word scores (logits; log-softmax gives the same NLL)
+            tags:torch.Tensor,            # [B, T] gold label ids
+            mask:torch.Tensor,            # [B, T] True for the words of each row, left-aligned, at least one
+            free_start:torch.Tensor|None=None, # [B] rows that begin mid-text (a later window): any label may start them
+           ) -> torch.Tensor:
+        "Negative log-likelihood of each row's gold tags: log Z (forward algorithm) minus the gold path's score; shape [B]."
+        trans, start, end = self.scores()
+        em = emissions.float(); B, T, L = em.shape; rows = torch.arange(B, device=em.device)
+        start = start.expand(B, L) if free_start is None else torch.where(free_start[:, None], self.start, start)
+        alpha = start + em[:, 0]                                               # [B, L] log-sum of paths ending in each label
+        gold = start[rows, tags[:, 0]] + em[rows, 0, tags[:, 0]]
+        for t in range(1, T):
+            step = torch.logsumexp(alpha[:, :, None] + trans, dim=1) + em[:, t]
+            alpha = torch.where(mask[:, t, None], step, alpha)
+            gold = gold + mask[:, t] * (trans[tags[:, t-1], tags[:, t]] + em[rows, t, tags[:, t]])
+        last = tags[rows, mask.sum(1) - 1]
+        return torch.logsumexp(alpha + end, dim=1) - (gold + end[last])
+
+    def to_json(self) -> dict:
+        "What `crf.json` holds: the label names in id order and the scores in use (`transitions[i][j]`: label i then j)."
+        trans, start, end = (x.detach().cpu().tolist() for x in self.scores())
+        return dict(labels=self.labels, transitions=trans, start=start, end=end)
+
+    @classmethod
+    def from_json(cls, d:dict) -> 'LinearChainCRF':
+        crf = cls(d['labels'])
+        with torch.no_grad():
+            for k in ('transitions', 'start', 'end'): getattr(crf, k).copy_(torch.tensor(d[k]))
+        return crf
+
+def word_emissions(logits:torch.Tensor, # [B, N, L] the token classifier's scores of every piece
+                   labels:torch.Tensor, # [B, N] label ids, -100 where a piece is not a word's first
+                   width:int|None=None, # the most words in a row, if known (saves reading it from the device)
+                  ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    "Each row's word positions (labels != -100) packed to the left: emissions `[B, W, L]`, tags `[B, W]` and mask `[B, W]`."
+    is_word = labels != -100
+    n = is_word.sum(1); w = max(width if width is not None else int(n.max()), 1)
+    pos = torch.argsort((~is_word).to(torch.int8), dim=1, stable=True)[:, :w]  # word positions first, in order
+    mask = torch.arange(w, device=labels.device)[None] < n[:, None]
+    tags = labels.gather(1, pos).masked_fill(~mask, 0)
+    return logits.gather(1, pos[:, :, None].expand(-1, -1, logits.shape[-1])), tags, mask
+
+
+# %% ../nbs/07_finetune.ipynb #94b19270
+def mask_tokens(input_ids:torch.Tensor, attention_mask:torch.Tensor, mask_id:int, special_ids:list[int], p:float) -> torch.Tensor:
+    "Replace each text piece (not padding, not `[CLS]`/`[SEP]`) by `mask_id` with probability `p` (training only: a regulariser)."
+    if p <= 0: return input_ids
+    text = attention_mask.bool() & ~torch.isin(input_ids, torch.tensor(special_ids, device=input_ids.device))
+    return input_ids.masked_fill(text & (torch.rand(input_ids.shape, device=input_ids.device) < p), mask_id)
+
+
 # %% ../nbs/07_finetune.ipynb #212fedcd
 def plot_history(history:dict, title:str='', ax=None):
     "Training loss per step with dev loss per epoch, and the dev score per epoch (F1 or accuracy, overall and per type)."
@@ -470,27 +560,53 @@ def _length_grouped_batches(feats:list[dict], batch_size:int, gen:torch.Generato
     batches = [order[b:b + batch_size] for b in range(0, len(order), batch_size)]
     return [batches[i] for i in torch.randperm(len(batches), generator=gen).tolist()]
 
-def _check_out_dir(out_dir:Path, model_dir:Path):
-    if out_dir.resolve() == model_dir.resolve():
-        raise UserError(f"{out_dir}: the output would replace the pre-trained model: choose another --out")
-    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir/'albert_nb_finetune.json').exists())):
-        raise UserError(f"{out_dir}: exists and is not an earlier fine-tuning output: choose a new folder (nothing was changed)")
 
-def _save(model, tokenizer, out_dir:Path, info:dict):
-    with atomic_path(out_dir, is_dir=True) as tmp, _quiet_transformers():
+# %% ../nbs/07_finetune.ipynb #0b79ca27
+FINETUNE_OWNED = ('model*.safetensors', 'model.safetensors.index.json', 'pytorch_model*.bin', 'config.json', 'generation_config.json',
+                  'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'added_tokens.json', 'spiece.model',
+                  'vocab.txt', 'crf.json', 'training_curves.png')   # what fine-tuning writes beside its record
+
+def _model_fingerprint(model_dir:Path) -> list:
+    "What the pre-trained model *is*: size and content hash of its config and weights (a copy is the same model)."
+    files = [model_dir/'config.json'] + sorted(f for f in model_dir.glob('*') if f.name.startswith(('model', 'pytorch_model')))
+    return _corpus_fingerprint([f for f in files if f.is_file()])
+
+def _dev_set(tr:list, dv, dev_split:float, split_seed:int) -> tuple[list, list|None]:
+    "Without a dev set, carve `dev_split` of the training examples as one (seeded), if there are enough of them."
+    if dv is not None or not dev_split: return tr, dv
+    if len(tr) < 20:
+        warnings.warn(f"only {len(tr)} training examples: too few to hold out a dev set, so training runs all its epochs without "
+                      "early stopping and keeps the last (pass a dev file, or dev_split=0 to silence this)", stacklevel=3)
+        return tr, None
+    return split_examples(tr, dev_split, split_seed)
+
+def _save(model, tokenizer, crf, out:OutputDir, record:dict):
+    "Write the checkpoint (weights, config, tokenizer, `crf.json`) and an unfinished record, each moved into place when complete."
+    with out.writing() as tmp, _quiet_transformers():
         model.save_pretrained(tmp); tokenizer.save_pretrained(tmp)
-        (tmp/'albert_nb_finetune.json').write_text(json.dumps(info, indent=1))
+        if crf is not None: (tmp/'crf.json').write_text(json.dumps(crf.to_json()))
+        (tmp/out.record.name).write_text(json.dumps(record, indent=1))
+
+def _ner_evaluator(tok, dv:list, max_length:int, stride:int, crf):
+    "Dev scoring for NER, decoded as users get it: Viterbi with the BIO constraints, plus the CRF's current transitions if there is one."
+    return lambda m: evaluate_ner(m, tok, dv, max_length, stride, transitions=crf.to_json() if crf is not None else None, decode='viterbi')
 
 def finetune(model_dir:str|Path,            # pre-trained ALBERT directory (ours, or any Hugging Face ALBERT)
              train:str|Path|list,           # training file (CSV, BIO, JSONL) or examples
-             dev:str|Path|list|None=None,   # dev file or examples: evaluated every epoch, picks the best checkpoint
-             out_dir:str|Path='finetuned',  # where the best model goes (a Hugging Face directory)
+             dev:str|Path|list|None=None,   # dev file or examples: evaluated every epoch, picks the best checkpoint and stops early
+             out_dir:str|Path='finetuned',  # where the best model goes (a Hugging Face directory, plus crf.json with a CRF)
              task:str='ner',                # 'ner' (entities) or 'classification' (text[, text_b] -> label)
-             epochs:int=3,                  # passes over the training data
-             lr:float=5e-5,                 # peak learning rate (AdamW)
-             batch_size:int=16,
+             recipe:str|None=None,          # a `FINETUNE_RECIPES` name; None: chosen from the model's size (`choose_recipe`)
+             epochs:int|None=None,          # most passes over the training data (None: the recipe's)
+             lr:float|None=None,            # peak learning rate, AdamW (None: the recipe's)
+             batch_size:int|None=None,      # examples per step (None: the recipe's)
+             early_stopping_patience:int|None=None, # stop after this many epochs without a better dev score; 0: never (None: the recipe's)
+             crf:bool|None=None,            # NER: a linear-chain CRF over the word scores, trained with the encoder (None: the recipe's)
+             mask_prob:float|None=None,     # share of input pieces replaced by [MASK] while training (None: the recipe's for NER, 0 else)
+             dev_split:float=0.1,           # without `dev`: hold out this share of `train` as the dev set (0: none)
+             split_seed:int=0,              # seeds that split (fixed, so that every fine-tuning seed meets the same dev set)
              weight_decay:float=0.01,       # decoupled, not on LayerNorm and biases
-             warmup_ratio:float=0.1,        # share of the steps spent warming up, then linear decay to 0
+             warmup_ratio:float|None=None,  # share of the steps spent warming up, then linear decay to 0 (None: the recipe's)
              max_length:int=128,            # positions per window (NER) or per example (classification)
              stride:int=32,                 # overlap of the windows of long texts (NER)
              label_all_subwords:bool=False, # NER: label every piece of a word, not only the first
@@ -498,12 +614,13 @@ def finetune(model_dir:str|Path,            # pre-trained ALBERT directory (ours
              dropout:float|None=None,       # dropout on the encoder's hidden states while fine-tuning (None: the config's, 0 in v2)
              freeze:tuple=(),               # keep parameters whose name contains one of these as pre-trained, e.g. ('position_embeddings',)
              max_grad_norm:float=1.0,       # global-norm clipping
-             seed:int=42,                   # seeds the head, the shuffling and dropout
-             early_stopping_patience:int|None=None, # stop after this many epochs without a better dev score
+             seed:int=42,                   # seeds the head, the shuffling, masking and dropout
+             overwrite:bool=False,          # replace an earlier fine-tuning in `out_dir` made with other settings (only its files)
              format:str='auto',             # file format of `train`/`dev` for NER: auto, csv, bio, jsonl
              tokenizer=None,                # a tokenizer (or its directory), if `model_dir` has none
              device:str|None=None,          # 'cpu', 'cuda', ...; the best available by default
-             verbose:bool=True,             # print one line per epoch
+             progress:bool=True,            # a progress bar and a one-line summary
+             verbose:bool=False,            # also one line per epoch
              **reader_kwargs,               # e.g. text_col=, entity_col=, label= for a CSV
             ) -> dict:
     "Fine-tune a pre-trained ALBERT for entities or classes; save the best checkpoint in `out_dir`; return the metrics and history."
@@ -511,29 +628,62 @@ def finetune(model_dir:str|Path,            # pre-trained ALBERT directory (ours
     if task not in TASKS: raise UserError(f"unknown task {task!r}: use one of {', '.join(TASKS)}")
     model_dir, out_dir = Path(model_dir), Path(out_dir)
     config = albert_config(model_dir)
-    _check_out_dir(out_dir, model_dir)
+    if out_dir.resolve() == model_dir.resolve():
+        raise UserError(f"{out_dir}: the output would replace the pre-trained model: choose another --out")
     tok = load_tokenizer(tokenizer or model_dir, config) if tokenizer is None or isinstance(tokenizer, (str, Path)) else tokenizer
     if max_length > config.max_position_embeddings:
         raise UserError(f"max_length {max_length} is more than the model's {config.max_position_embeddings} positions: "
                         f"use --max_length {config.max_position_embeddings} or less (longer texts are split into overlapping windows)")
     ner = task == 'ner'
+    # --- the recipe: what the model's size calls for, unless a setting is given
+    recipe = recipe or choose_recipe(config)
+    if recipe not in FINETUNE_RECIPES: raise UserError(f"unknown recipe {recipe!r}: use one of {', '.join(FINETUNE_RECIPES)}")
+    r = FINETUNE_RECIPES[recipe]
+    pick = lambda v, k: r[k] if v is None else v
+    epochs, lr, batch_size, patience, warmup_ratio = (pick(epochs, 'epochs'), pick(lr, 'lr'), pick(batch_size, 'batch_size'),
+                                                      pick(early_stopping_patience, 'patience'), pick(warmup_ratio, 'warmup_ratio'))
+    if crf and not ner: raise UserError("a CRF layer is for entity extraction (task='ner'), not classification")
+    crf, mask_prob = (pick(crf, 'crf'), pick(mask_prob, 'mask_prob')) if ner else (False, mask_prob or 0.0)
+    if not 0 <= mask_prob < 1: raise UserError(f"mask_prob {mask_prob} must be at least 0 and below 1 (0.2 is the tiny recipe's)")
+    if epochs < 1 or batch_size < 1: raise UserError(f"epochs ({epochs}) and batch_size ({batch_size}) must be at least 1")
     # --- data and labels
     if ner:
         tr = read_examples(train, format, **reader_kwargs)
         dv = read_examples(dev, format, **reader_kwargs) if dev is not None else None
+    else:
+        tr = read_classification_csv(train, **reader_kwargs) if not isinstance(train, list) else train
+        dv = (read_classification_csv(dev, **reader_kwargs) if not isinstance(dev, list) else dev) if dev is not None else None
+    split_from_train = dv is None and bool(dev_split)
+    tr, dv = _dev_set(tr, dv, dev_split, split_seed)
+    if split_from_train and dv and (progress or verbose):
+        print(f"dev set: {len(dv)} of {len(tr) + len(dv)} training examples, held out with split seed {split_seed}")
+    if ner:
         types = entity_types(tr)
         if not types: raise UserError("the training data has no entities: nothing to learn")
         unseen = sorted(set(entity_types(dv)) - set(types)) if dv else []
         labels = ner_labels(types)
     else:
-        tr = read_classification_csv(train, **reader_kwargs) if not isinstance(train, list) else train
-        dv = (read_classification_csv(dev, **reader_kwargs) if not isinstance(dev, list) else dev) if dev is not None else None
         labels = sorted({e['label'] for e in tr})
         if len(labels) < 2: raise UserError(f"the training data has a single label ({labels[0]!r}): classification needs two or more")
         unseen = sorted({e['label'] for e in dv} - set(labels)) if dv else []
     if unseen:
         raise UserError(f"the dev data has labels that training never saw: {', '.join(unseen)}. The model could not predict them: "
                         "add training examples of them, or remove them from the dev data")
+    # --- the output directory: one rule for every command (00_core); the settings say what this job is
+    settings = dict(model=_model_fingerprint(model_dir), task=task, recipe=recipe, epochs=epochs,
+                    lr=lr, batch_size=batch_size, patience=patience, crf=crf, mask_prob=mask_prob, weight_decay=weight_decay,
+                    warmup_ratio=warmup_ratio, max_length=max_length, stride=stride, label_all_subwords=label_all_subwords,
+                    classifier_dropout=classifier_dropout, dropout=dropout, freeze=list(freeze), max_grad_norm=max_grad_norm, seed=seed,
+                    train_data=fingerprint(tr), dev_data=fingerprint(dv) if dv else None, dev_split_of_train=split_from_train,
+                    split_seed=split_seed if split_from_train else None, train_examples=len(tr), dev_examples=len(dv) if dv else 0)
+    out = OutputDir(out_dir, 'albert_nb_finetune', owned=FINETUNE_OWNED)
+    state = out.check(settings, overwrite)
+    if state == 'same':
+        earlier = out.earlier()
+        if earlier.get('finished'):
+            if progress or verbose: print(f"{out_dir}: already done (an earlier fine-tuning with these settings finished there)")
+            return {**earlier['settings'], **{k: v for k, v in earlier.items() if k not in ('settings', 'finished')}}
+    if state != 'new': out.clear()   # our own unfinished run (restart), or other settings with overwrite: only our files go
     label2id = {l: i for i, l in enumerate(labels)}; id2label = dict(enumerate(labels))
     if ner: feats = _encode(tr, tok, label2id, max_length, stride, label_all_subwords)[0]
     else: feats = _encode_classification(tr, tok, label2id, max_length)
@@ -547,29 +697,44 @@ def finetune(model_dir:str|Path,            # pre-trained ALBERT directory (ours
     if freeze and not frozen: raise UserError(f"freeze={freeze!r} matches no parameter of the model (names look like {next(iter(dict(model.named_parameters())))!r})")
     for n, p in model.named_parameters(): p.requires_grad_(n not in frozen)
     dev_ = torch.device(device) if device else get_device()
+    layer = LinearChainCRF(labels).to(dev_) if crf else None
     model.to(dev_)
-    opt = torch.optim.AdamW(param_groups(model, weight_decay), lr=lr)
+    groups = param_groups(model, weight_decay) + ([dict(params=list(layer.parameters()), weight_decay=0.0)] if crf else [])
+    opt = torch.optim.AdamW(groups, lr=lr)
     steps_per_epoch = math.ceil(len(feats) / batch_size); total = steps_per_epoch * epochs
     sched = get_linear_schedule_with_warmup(opt, round(warmup_ratio * total), total)
-    evaluate = ((lambda m: evaluate_ner(m, tok, dv, max_length, stride)) if ner else
+    evaluate = (_ner_evaluator(tok, dv, max_length, stride, layer) if ner else
                 (lambda m: evaluate_classification(m, tok, dv, max_length))) if dv else None
     key = 'f1' if ner else 'accuracy'
-    settings = dict(model_dir=str(model_dir), task=task, epochs=epochs, lr=lr, batch_size=batch_size, weight_decay=weight_decay,
-                    warmup_ratio=warmup_ratio, max_length=max_length, stride=stride, label_all_subwords=label_all_subwords,
-                    classifier_dropout=classifier_dropout, dropout=dropout, freeze=list(freeze), seed=seed, train_examples=len(tr), dev_examples=len(dv) if dv else 0)
+    special = [i for i in (tok.cls_token_id, tok.sep_token_id, tok.pad_token_id) if i is not None]
+    if mask_prob and tok.mask_token_id is None: raise UserError("the tokenizer has no [MASK] token: train with mask_prob=0")
     history, best, best_epoch, waited, step = dict(key=key, steps=[], epochs=[]), None, 0, 0, 0
     gen = torch.Generator().manual_seed(seed)
     collate = _collate if ner else _collate_cls
+    record = lambda **kw: dict(settings=settings, finished=False, labels=labels, **kw)
+    bar = tqdm(total=total, disable=not progress, desc='fine-tuning', unit='step', dynamic_ncols=True, leave=False)
     # --- the loop
     for epoch in range(1, epochs + 1):
         model.train(); te = time.time(); losses = []
+        if crf: layer.train()
         for idx in _length_grouped_batches(feats, batch_size, gen):
             batch = collate([feats[i] for i in idx], tok.pad_token_id, dev_)
-            loss = model(**batch).loss
+            batch['input_ids'] = mask_tokens(batch['input_ids'], batch['attention_mask'], tok.mask_token_id, special, mask_prob)
+            if crf:
+                gold = batch.pop('labels')
+                width = max(sum(l != -100 for l in feats[i]['labels']) for i in idx)
+                em, tags, wmask = word_emissions(model(**batch).logits, gold, width)
+                later = torch.tensor([feats[i].get('start', 0) > 0 for i in idx], device=dev_)   # a window that begins mid-text
+                has = wmask[:, 0].float()
+                loss = (layer.nll(em, tags, wmask, later) * has).sum() / has.sum().clamp(min=1)
+            else: loss = model(**batch).loss
             loss.backward()
-            torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], max_grad_norm)
+            torch.nn.utils.clip_grad_norm_([p for g in groups for p in g['params'] if p.requires_grad], max_grad_norm)
             opt.step(); sched.step(); opt.zero_grad(set_to_none=True); step += 1
-            losses.append(loss.item()); history['steps'].append(dict(step=step, loss=losses[-1], lr=sched.get_last_lr()[0]))
+            losses.append(loss.detach()); history['steps'].append(dict(step=step, lr=sched.get_last_lr()[0]))
+            bar.update(1)
+        losses = torch.stack(losses).float().cpu().tolist()   # read from the device once an epoch
+        for s, l in zip(history['steps'][-len(losses):], losses): s['loss'] = l
         row = dict(epoch=epoch, step=step, train_loss=round(float(np.mean(losses)), 4))
         if evaluate: row.update(evaluate(model))
         row['seconds'] = round(time.time() - te, 1)
@@ -579,76 +744,84 @@ def finetune(model_dir:str|Path,            # pre-trained ALBERT directory (ours
         if better:
             best, best_epoch, waited = row, epoch, 0
             if evaluate or epoch == epochs:   # without a dev set, only the last epoch is written
-                _save(model, tok, out_dir, dict(settings, labels=labels, best_epoch=epoch, best=best, history=history))
+                _save(model, tok, layer, out, record(best_epoch=epoch, best=best, history=history))
         else: waited += 1
+        if evaluate: bar.set_postfix_str(f"epoch {epoch}, dev {key} {row[key]:.3f} (best {best[key]:.3f})")
         if verbose:
             score = f"  dev loss {row['loss']:.4f}  " + (f"P {row['precision']:.3f} R {row['recall']:.3f} F1 {row['f1']:.3f}" if ner
                      else f"acc {row['accuracy']:.3f} F1 {row['f1']:.3f}") if evaluate else ''
-            print(f"epoch {epoch}/{epochs}  train loss {row['train_loss']:.4f}{score}  ({row['seconds']:.0f} s){'  *' if better and evaluate else ''}", flush=True)
-        if early_stopping_patience is not None and evaluate and waited >= early_stopping_patience:
-            if verbose: print(f"no better dev {key} for {waited} epochs: stopping")
-            break
-    res = dict(settings, out_dir=str(out_dir), labels=labels, best_epoch=best_epoch, best=best, history=history,
+            bar.write(f"epoch {epoch}/{epochs}  train loss {row['train_loss']:.4f}{score}  ({row['seconds']:.0f} s){'  *' if better and evaluate else ''}")
+        if patience and evaluate and waited >= patience: break
+    bar.close()
+    stopped = f"stopped early at epoch {epoch} of {epochs}" if epoch < epochs else f"{epochs} epochs"
+    res = dict(model_dir=str(model_dir), out_dir=str(out_dir), labels=labels, best_epoch=best_epoch, best=best, history=history, stopped_at=epoch,
                seconds=round(time.time() - t0, 1))
-    with atomic_path(out_dir/'albert_nb_finetune.json') as f: f.write_text(json.dumps(res, indent=1))
     import matplotlib.pyplot as plt
     fig = plot_history(history, f"{task}: {model_dir.name}")
     with atomic_path(out_dir/'training_curves.png') as f: fig.savefig(f, dpi=90)
     plt.close(fig)
-    return res
+    out.write_record(settings, finished=True, **res)   # last: the record says the output is complete
+    if progress or verbose:
+        score = f"best epoch {best_epoch}, dev {key} {best[key]:.4f}" if evaluate else "no dev set: the last epoch is kept"
+        print(f"fine-tuned ({recipe} recipe{', CRF' if crf else ''}; {stopped}): {score}; saved to {out_dir} in {res['seconds']:.0f} s")
+    return {**settings, **res}
+
 
 # %% ../nbs/07_finetune.ipynb #cb92def8
-TOY_FINETUNE = dict(epochs=120, lr=1e-2, batch_size=2, dropout=0.4, freeze=('position_embeddings',), warmup_ratio=0.1, seed=42)   # the seed toy's
+TOY_FINETUNE = dict(epochs=120, lr=1e-2, batch_size=2, dropout=0.4, freeze=('position_embeddings',), warmup_ratio=0.1, seed=42,
+                    crf=False, mask_prob=0.0, dev_split=0)   # the seed toy's: pinned, whatever the `tiny` recipe says
 
 def finetune_toy(model_dir:str|Path,          # the pre-trained toy model (`albert_nb.pretrain.pretrain_toy`)
                  out_dir:str|Path='toy_dish', # where the fine-tuned model goes
                  **kwargs,                    # override any of `TOY_FINETUNE` or `finetune`'s settings
                 ) -> dict:
     "The walk-through's fine-tuning: the two rows of `data_toy/dish_name_train.csv`, no dev set, `TOY_FINETUNE`'s settings."
-    return finetune(model_dir, toy_data_dir()/'dish_name_train.csv', None, out_dir, **{**TOY_FINETUNE, 'verbose': False, **kwargs})
+    return finetune(model_dir, toy_data_dir()/'dish_name_train.csv', None, out_dir, **{**TOY_FINETUNE, 'progress': False, **kwargs})
 
 # %% ../nbs/07_finetune.ipynb #2fc04420
 @call_parse
 def finetune_cli(model:Param("pre-trained ALBERT directory (albert_nb_pretrain's output, or any Hugging Face ALBERT)", str)=None,
                  train:Param("training file: CSV (review,dish_name), BIO/CoNLL or JSONL spans; for classification a CSV text[,text_b],label", str)=None,
-                 dev:Param("dev file, evaluated every epoch (the best epoch is kept)", str)=None,
-                 out:Param("output directory: a Hugging Face model directory", str)='finetuned',
+                 dev:Param("dev file, evaluated every epoch (the best epoch is kept, and training stops when it stops improving)", str)=None,
+                 out:Param("output directory: a Hugging Face model directory (new, empty, or an earlier fine-tuning's)", str)='finetuned',
                  task:Param("what to learn", str, choices=list(TASKS))='ner',
                  format:Param("format of --train/--dev for ner (auto: from the file)", str, choices=list(FORMATS))='auto',
-                 epochs:Param("passes over the training data", int)=3,
-                 lr:Param("peak learning rate (AdamW)", float)=5e-5,
-                 batch_size:Param("examples per step", int)=16,
+                 recipe:Param("settings for the model's size (default: tiny up to hidden size 312, else base)", str, choices=list(FINETUNE_RECIPES))=None,
+                 epochs:Param("most passes over the training data (default: the recipe's)", int)=None,
+                 lr:Param("peak learning rate, AdamW (default: the recipe's)", float)=None,
+                 batch_size:Param("examples per step (default: the recipe's)", int)=None,
+                 patience:Param("stop after this many epochs without a better dev score; 0: never (default: the recipe's)", int)=None,
+                 crf:Param("ner: a CRF output layer over the word scores (default: the recipe's)", store_true)=False,
+                 no_crf:Param("ner: no CRF layer, whatever the recipe says", store_true)=False,
+                 mask_prob:Param("share of input pieces replaced by [MASK] while training (default: the recipe's)", float)=None,
+                 dev_split:Param("without --dev: hold out this share of --train as the dev set (0: none)", float)=0.1,
+                 split_seed:Param("seed of that split (the same for every --seed)", int)=0,
                  max_length:Param("positions per window (ner) or example (classification)", int)=128,
                  stride:Param("overlap of the windows of long texts, in pieces", int)=32,
                  weight_decay:Param("decoupled weight decay (not on LayerNorm and biases)", float)=0.01,
-                 warmup_ratio:Param("share of the steps spent warming up", float)=0.1,
+                 warmup_ratio:Param("share of the steps spent warming up (default: the recipe's)", float)=None,
                  seed:Param("random seed", int)=42,
-                 patience:Param("stop after this many epochs without a better dev score", int)=None,
-                 dev_split:Param("without --dev: hold out this share of --train as the dev set (seeded)", float)=None,
                  label_all_subwords:Param("label every piece of a word, not only the first", store_true)=False,
                  dropout:Param("dropout on the encoder's hidden states while fine-tuning (default: the model's, 0 in v2)", float)=None,
                  freeze:Param("comma-separated parameter names to keep as pre-trained, e.g. position_embeddings", str)='',
                  text_col:Param("CSV column holding the text (default: review for ner, text for classification)", str)=None,
                  entity_col:Param("CSV column holding the entity (ner; default: dish_name)", str)=None,
                  entity_label:Param("entity type given to the CSV's entities (ner; default: DISH)", str)=None,
+                 overwrite:Param("replace an earlier fine-tuning in --out made with other settings (only its files; yours stay)", store_true)=False,
+                 verbose:Param("print one line per epoch", store_true)=False,
                 ):
     "Fine-tune a pre-trained ALBERT for entities (NER) or sequence / sentence-pair classification."
     with friendly_errors():
         if not model or not train: raise UserError("--model and --train are required (see --help)")
+        if crf and no_crf: raise UserError("--crf and --no_crf contradict each other: pass one of them")
         kw = {k: v for k, v in dict(text_col=text_col, entity_col=entity_col, label=entity_label).items() if v is not None}
         if task == 'classification': kw = {k: v for k, v in kw.items() if k == 'text_col'}
-        if dev is None and dev_split:
-            data = read_examples(train, format, **kw) if task == 'ner' else read_classification_csv(train, **kw)
-            train, dev = split_examples(data, dev_split, seed)
-            print(f"dev set: {len(dev)} of {len(data)} training examples (seed {seed})")
-        res = finetune(model, train, dev, out, task=task, epochs=epochs, lr=lr, batch_size=batch_size, max_length=max_length,
-                       stride=stride, weight_decay=weight_decay, warmup_ratio=warmup_ratio, seed=seed,
-                       early_stopping_patience=patience, label_all_subwords=label_all_subwords, format=format, dropout=dropout,
-                       freeze=tuple(f.strip() for f in freeze.split(',') if f.strip()), **kw)
-        best = res['best']
+        res = finetune(model, train, dev, out, task=task, recipe=recipe, epochs=epochs, lr=lr, batch_size=batch_size,
+                       early_stopping_patience=patience, crf=True if crf else (False if no_crf else None), mask_prob=mask_prob,
+                       dev_split=dev_split, split_seed=split_seed, max_length=max_length, stride=stride, weight_decay=weight_decay,
+                       warmup_ratio=warmup_ratio, seed=seed, label_all_subwords=label_all_subwords, format=format, dropout=dropout,
+                       freeze=tuple(f.strip() for f in freeze.split(',') if f.strip()), overwrite=overwrite, verbose=verbose, **kw)
         if res['dev_examples']:
-            key = 'f1' if task == 'ner' else 'accuracy'
-            print(f"best epoch {res['best_epoch']}: dev {key} {best[key]:.4f}")
-            for t, v in (best.get('per_type') or {}).items():
+            for t, v in (res['best'].get('per_type') or {}).items():
                 print(f"  {t:<20} P {v['precision']:.3f}  R {v['recall']:.3f}  F1 {v['f1']:.3f}  ({v['support']})")
-        print(f"saved to {res['out_dir']} in {res['seconds']:.0f} s (training curves: {Path(res['out_dir'])/'training_curves.png'})")
+

@@ -1,25 +1,31 @@
 #!/usr/bin/env python
-"""MIT Restaurant: does pre-training on our own corpus help a `tiny` ALBERT tag entities, and how far is it from a CRF?
+"""MIT Restaurant: the recipe that beats a CRF, what pre-training adds, and how that depends on the number of labels.
 
-On a seeded 90/10 split of the shared MIT Restaurant training file (the 10 % is the dev set; the corpus' test split
-is never read, and nothing is tuned on anything but this dev set), fine-tune with the same vocabulary, settings and seed:
+Everything is measured on one dev set: a seeded 90/10 split of the shared training file `restauranttrain.bio`
+(split seed 0: 6,894 training and 766 dev sentences; `finetune`'s own default split, so `albert_nb_finetune` with no
+`--dev` holds out the same sentences). The corpus' test split is never read, and nothing is tuned on anything else.
+Fine-tuning uses `finetune`'s defaults for the model's size (`FINETUNE_RECIPES`: for `tiny`, lr 3e-4, up to 40 epochs
+with patience 5, a CRF layer, token masking 0.2) unless a flag says otherwise.
 
-  (a) a `tiny` ALBERT from random initialisation (Google's truncated-normal init, the pre-trained model's config), and
-  (b) the same `tiny` ALBERT pre-trained on the shared English corpora (`--pretrained`, the pre-training stage's slow
-      run; or, without it, a pre-training run here: `--pretrain_steps`, reused when the script runs again),
+Three subcommands:
 
-and, if `python-crfsuite` is installed (`pip install python-crfsuite`), train a CRF with standard word features on the
-same split. Prints dev entity-level F1 (seqeval) overall and for Dish, with the time each took, and writes them to
-OUT/results.json.
+  recipe   pre-train `tiny` on the shared English corpora (or reuse a finished pre-training in --work, or --pretrained),
+           fine-tune it on the shared training file with the defaults, and write the fine-tuned directory to --out
+           (`albert_nb_predict --model OUT` serves it). Prints dev F1 overall and Dish, and the minutes it took.
+  compare  pre-trained against its random twin (same config and tokenizer), each with several fine-tuning seeds
+           (mean and spread), the same without the CRF layer, and a CRF with word features (python-crfsuite).
+  curve    the learning curve: dev F1 overall and Dish against the number of labelled training sentences, for the
+           CRF, random init and pre-trained, the mean of several seeds (each seed draws its own subset), with a plot.
 
-With `--tapt_steps N`, also (c) and (d): (a) and (b) after task-adaptive pre-training, N more LAMB steps of MLM + SOP on
-the text of the training split alone (its labels unseen, the dev split never read). With `--seeds`, every fine-tuning
-runs once per seed and the table gives the mean and spread: one seed on 152 Dish mentions moves Dish F1 by a few points.
+    python scripts/mit_restaurant.py recipe --out _runs/mit_dish                 # ~40 min of pre-training on 2 cores, then fine-tuning
+    python scripts/mit_restaurant.py compare --seeds 42 1 2 3
+    python scripts/mit_restaurant.py curve --sizes 100 300 1000 3000 0 --seeds 1 2 3
+    # a check of the logic in a few minutes (tiny budgets: not a result)
+    python scripts/mit_restaurant.py recipe --out /tmp/mit_check --work /tmp/mit_work --pretrain_steps 20 --pretrain_lines 300 \\
+        --vocab_size 1000 --train_sentences 200 --epochs 2
 
-    python scripts/mit_restaurant.py --pretrained _runs/pretrain_tiny_en/albert_tiny       # (a), (b) and the CRF
-    python scripts/mit_restaurant.py --lr 1e-3 --seeds 42 1 2 3     # pre-train here (5,000 steps, ~47 min on 2 cores), then all
-    python scripts/mit_restaurant.py --pretrained _runs/pretrain_tiny_en/albert_tiny --tapt_steps 600 --only pretrained_tapt
-    python scripts/mit_restaurant.py --pretrained _runs/pretrain_tiny_en/albert_tiny --only random --lr 1e-3 --seeds 1 2 3
+Pre-training (vocabulary, data, LAMB run) lives in --work (default `_runs/mit_restaurant`) and is reused by every
+subcommand once it has finished with the same budget (steps, corpus lines, vocabulary size).
 """
 import argparse, json, os, sys, time
 from pathlib import Path
@@ -28,87 +34,96 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent/'shared'/'data'
 MIT = SHARED/'mit_restaurant'/'restauranttrain.bio'
 EN_CORPUS = [SHARED/'pretrain_en'/'mams_restaurant_sentences.txt', SHARED/'pretrain_en'/'cooking_stackexchange_posts.txt']
+SPLIT_SEED, DEV_SHARE = 0, 0.1    # finetune's defaults (dev_split=0.1, split_seed=0): the one dev set
 
 
-def load_split(seed=0, dev_fraction=0.1):
-    "The MIT Restaurant training file as examples, split 90/10 with `seed`."
+def load_split():
+    "The MIT Restaurant training file as examples, split 90/10 with seed 0 (the same split `finetune` makes by default)."
     from albert_nb.finetune import read_bio, split_examples
-    return split_examples(read_bio(MIT), dev_fraction, seed)
+    return split_examples(read_bio(MIT), DEV_SHARE, SPLIT_SEED)
 
 
-def pretrain_here(work: Path, steps: int, vocab: Path | None = None, batch_size: int = 32, seq_len: int = 64, lr: float = 2e-3,
-                  seed: int = 42) -> tuple[Path, float]:
-    "Vocabulary (8k unigram, unless `vocab`), pre-training data and a `tiny` MLM+SOP run on the shared English corpora (reused if it finished before); returns (model dir, seconds)."
+def subset(train: list, n: int, seed: int) -> list:
+    "`n` training sentences drawn with `seed` (all of them for n = 0 or n >= len(train)), in file order."
+    import numpy as np
+    if not n or n >= len(train): return train
+    return [train[i] for i in sorted(np.random.default_rng(seed).permutation(len(train))[:n])]
+
+
+def pretrain_here(work: Path, steps: int, lines: int = 0, vocab_size: int = 8000, batch_size: int = 32, seq_len: int = 64,
+                  lr: float = 2e-3, seed: int = 42) -> tuple[Path, float]:
+    """Vocabulary (unigram), pre-training data and a `tiny` MLM+SOP run on the shared English corpora, in `work`; reused when
+    it finished before with the same budget. `lines` > 0 keeps only the first `lines` lines of each corpus file (for checks).
+    Returns (model dir, seconds)."""
     from albert_nb.vocab import train_vocab
     from albert_nb.data import create_pretraining_data
     from albert_nb.pretrain import pretrain
+    budget = dict(steps=steps, lines=lines, vocab_size=vocab_size, batch_size=batch_size, seq_len=seq_len, lr=lr, seed=seed)
     timing = work/'pretrained'/'albert_nb_pretrain_seconds.json'   # written last, once the run has finished
     done = json.loads(timing.read_text()) if timing.exists() else {}
-    if done.get('steps') == steps:   # finished before: reuse it, and its time
-        print(f"pre-trained model: {work/'pretrained'} (finished before, {steps} steps)", flush=True)
+    if done.get('budget', dict(steps=done.get('steps'))) in (budget, dict(steps=steps)) and done.get('seconds') is not None:
+        print(f"pre-trained model: {work/'pretrained'} (finished before, {steps} steps: reused)", flush=True)
         return work/'pretrained', done['seconds']
-    t0 = time.time()
-    vocab = vocab or train_vocab(EN_CORPUS, work/'vocab', vocab_size=8000, doc_per_line=True)
-    if not (work/'data'/'manifest.json').exists():   # short sequences: MIT queries are ~10 pieces, and a step costs less
-        # MAMS: one sentence a line, no document boundaries (one long document); cooking posts: one post a line
-        create_pretraining_data(EN_CORPUS, vocab, work/'data', max_seq_length=seq_len, max_predictions_per_seq=10,
-                                dupe_factor=3, doc_per_line=[False, True])
-    print(f"pre-training data ready ({time.time() - t0:.0f} s); pre-training {steps} steps of {batch_size} x {seq_len}", flush=True)
-    prep = time.time() - t0
-    # LAMB at 2e-3 (batch 32), the pre-training stage's measured setting: AdamW at 1e-3 collapses `tiny` (see 05_pretrain)
-    res = pretrain(work/'data', work/'pretrained', config='tiny', steps=steps, batch_size=batch_size, lr=lr, optimizer='lamb',
-                   warmup=steps // 10, seed=seed, save_every=max(steps // 5, 50), eval_every=0, progress=False)
-    # a killed run that resumed here: its training seconds count across the invocations (the loop's log keeps them)
-    secs = max(time.time() - t0, prep + res.get('train', {}).get('seconds', 0.0))
-    timing.write_text(json.dumps(dict(seconds=round(secs, 1), steps=steps)))
-    return work/'pretrained', secs
-
-
-def task_adaptive_pretrain(model_dir: Path, train: list, work: Path, steps: int, lr: float = 1e-3, batch_size: int = 32,
-                           seq_len: int = 64, seed: int = 42) -> tuple[Path, float]:
-    """Continue pre-training `model_dir` (MLM + SOP) on the text of the training split alone, labels unseen: task-adaptive
-    pre-training (Gururangan et al., 2020, "Don't stop pretraining"). The dev split's text is never read.
-    Returns (model dir, seconds)."""
-    from albert_nb.data import create_pretraining_data
-    from albert_nb.pretrain import pretrain
+    if timing.exists() or (work/'pretrained').exists():
+        sys.exit(f"{work}: holds a pre-training with another budget ({done.get('budget', done)}): pass another --work")
     t0 = time.time()
     work.mkdir(parents=True, exist_ok=True)
-    text = work/'train_split_text.txt'     # in the git-ignored run folder only: the MIT sets are never copied into the repo
-    text.write_text(''.join(ex['text'] + '\n' for ex in train), encoding='utf-8')
-    if not (work/'data'/'manifest.json').exists():
-        # one query a line, all in one document: sentence pairs are neighbouring queries, so SOP has little to learn
-        # here; the masked-LM half is what adapts the model to the queries' words
-        create_pretraining_data([text], model_dir, work/'data', max_seq_length=seq_len, max_predictions_per_seq=10,
-                                dupe_factor=10, doc_per_line=False)
-    print(f"task-adaptive pre-training of {model_dir}: {steps} steps of {batch_size} x {seq_len} on {len(train)} training queries", flush=True)
-    pretrain(work/'data', work/'pretrained', init_from=model_dir, steps=steps, batch_size=batch_size, lr=lr, optimizer='lamb',
-             warmup=steps // 10, seed=seed, save_every=max(steps // 5, 50), eval_every=0, progress=False)
-    secs = time.time() - t0
-    (work/'pretrained'/'albert_nb_pretrain_seconds.json').write_text(json.dumps(dict(seconds=round(secs, 1), steps=steps)))
+    corpus = EN_CORPUS
+    if lines:   # a small slice, for checking the script's logic
+        corpus = []
+        for f in EN_CORPUS:
+            with open(f, encoding='utf-8') as fh: head = [next(fh, '') for _ in range(lines)]
+            (work/f.name).write_text(''.join(head), encoding='utf-8'); corpus.append(work/f.name)
+    vocab = train_vocab(corpus, work/'vocab', vocab_size=vocab_size, doc_per_line=True, exact_size=False)
+    if not (work/'data'/'manifest.json').exists():   # short sequences: MIT queries are ~10 pieces, and a step costs less
+        # MAMS: one sentence a line, no document boundaries (one long document); cooking posts: one post a line
+        create_pretraining_data(corpus, vocab, work/'data', max_seq_length=seq_len, max_predictions_per_seq=10,
+                                dupe_factor=3, doc_per_line=[False, True])
+    prep = time.time() - t0
+    print(f"pre-training data ready ({prep:.0f} s); pre-training {steps} steps of {batch_size} x {seq_len}", flush=True)
+    # LAMB at 2e-3 (batch 32), the pre-training stage's measured setting: AdamW at 1e-3 collapses `tiny` (see 05_pretrain)
+    res = pretrain(work/'data', work/'pretrained', config='tiny', steps=steps, batch_size=batch_size, lr=lr, optimizer='lamb',
+                   warmup=max(steps // 10, 1), seed=seed, save_every=max(steps // 5, 10), eval_every=0, progress=False)
+    # a killed run that resumed here: its training seconds count across the invocations (the loop's log keeps them)
+    secs = max(time.time() - t0, prep + res.get('train', {}).get('seconds', 0.0))
+    timing.write_text(json.dumps(dict(seconds=round(secs, 1), steps=steps, budget=budget)))
     return work/'pretrained', secs
 
 
-def random_twin(out: Path, pretrained: Path | None = None, vocab: Path | None = None, preset: str = 'tiny', seed: int = 42) -> Path:
-    "A randomly initialised model with the pre-trained model's config and tokenizer (or `preset` with `vocab`'s tokenizer)."
+def pretrained_model(args) -> tuple[Path, float | None]:
+    "The pre-trained `tiny`: --pretrained, or one pre-trained (or reused) in --work/pretrain; and how long it took."
+    if args.pretrained:
+        p = Path(args.pretrained)
+        log = p/'albert_nb_pretrain_seconds.json'
+        secs = json.loads(log.read_text()).get('seconds') if log.exists() else None
+        if secs is None and (p/'log.csv').exists():   # the pre-training stage's log: seconds of training (resumed runs included)
+            from albert_nb.pretrain import read_log
+            tr = read_log(p).query("split == 'train'")
+            secs = float(tr.seconds.max()) if len(tr) else None
+        return p, secs
+    return pretrain_here(Path(args.work)/'pretrain', args.pretrain_steps, args.pretrain_lines, args.vocab_size)
+
+
+def random_twin(out: Path, pretrained: Path, seed: int = 42) -> Path:
+    "A randomly initialised model with the pre-trained model's config and tokenizer: the two differ only in their weights."
+    import shutil
     from transformers import AutoConfig, AutoTokenizer
     from albert_nb.core import seed_everything
-    from albert_nb.model import AlbertPretrainingModel, make_config
-    import shutil
+    from albert_nb.model import AlbertPretrainingModel
     shutil.rmtree(out, ignore_errors=True)      # never a stale twin of another model
     seed_everything(seed)
-    tok = AutoTokenizer.from_pretrained(pretrained or vocab)
-    config = AutoConfig.from_pretrained(pretrained) if pretrained else make_config(preset, len(tok))
-    AlbertPretrainingModel(config).save_pretrained(out)
+    tok = AutoTokenizer.from_pretrained(pretrained)
+    AlbertPretrainingModel(AutoConfig.from_pretrained(pretrained)).save_pretrained(out)
     tok.save_pretrained(out)
     for f in ('spiece.model', 'albert_nb_vocab.json'):   # the data stage reads the vocabulary from these
-        if (Path(pretrained or vocab)/f).exists(): shutil.copy(Path(pretrained or vocab)/f, out/f)
+        if (pretrained/f).exists(): shutil.copy(pretrained/f, out/f)
     return out
 
 
-def crf_baseline(train, dev, seed=0):
+def crf_baseline(train, dev):
     "A CRF with the usual word features (sklearn-crfsuite's tutorial set, window of 2), scored with seqeval on `dev`."
     import pycrfsuite
-    from albert_nb.finetune import tags_to_spans, spans_to_tags
+    from albert_nb.finetune import spans_to_tags
     from seqeval.metrics import classification_report
 
     def tokens_tags(ex):
@@ -145,115 +160,179 @@ def crf_baseline(train, dev, seed=0):
         gold.append(tags); pred.append(tagger.tag([feats(toks, i) for i in range(len(toks))]))
     model.unlink()
     rep = classification_report(gold, pred, output_dict=True, zero_division=0)
-    return dict(f1=round(rep['micro avg']['f1-score'], 4), dish_f1=round(rep['Dish']['f1-score'], 4),
+    return dict(f1=round(rep['micro avg']['f1-score'], 4), dish_f1=round(rep.get('Dish', {}).get('f1-score', 0.0), 4),
                 per_type={t: round(v['f1-score'], 4) for t, v in rep.items() if not t.endswith(' avg')},
                 seconds=round(time.time() - t0, 1))
 
 
-def run_albert(name, model_dir, train, dev, out, args):
-    """Fine-tune `model_dir` at each learning rate of `--lr` and each seed of `--seeds`; keep the learning rate with the best
-    mean dev F1 (overall), as one tunes on a dev set, and report its mean and spread over the seeds."""
-    from statistics import mean, pstdev
+def finetune_kwargs(args) -> dict:
+    "The settings a flag overrides; everything else is `finetune`'s default for the model (its recipe)."
+    kw = dict(epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, early_stopping_patience=args.patience,
+              mask_prob=args.mask_prob, max_length=args.max_length)
+    if args.crf is not None: kw['crf'] = args.crf
+    return {k: v for k, v in kw.items() if v is not None}
+
+
+def fine_tune(model_dir, train, dev, out, seed, args, **extra) -> dict:
+    "One fine-tuning; its dev scores in a row."
     from albert_nb.finetune import finetune
-    seeds = args.seeds or [args.seed]
-    tried = []
-    for lr in args.lr:
-        runs = []
-        for seed in seeds:
-            print(f"\n== {name}: fine-tuning {model_dir} at lr {lr:g}, seed {seed}", flush=True)
-            tag = (f"_lr{lr:g}" if len(args.lr) > 1 else '') + (f"_s{seed}" if len(seeds) > 1 else '')
-            res = finetune(model_dir, train, dev, out.with_name(out.name + tag), epochs=args.epochs, lr=lr, batch_size=args.batch_size,
-                           max_length=args.max_length, seed=seed, warmup_ratio=0.1, freeze=tuple(args.freeze))
-            b = res['best']
-            runs.append(dict(seed=seed, f1=b['f1'], precision=b['precision'], recall=b['recall'], dish_f1=b['per_type']['Dish']['f1'],
-                             dish_precision=b['per_type']['Dish']['precision'], dish_recall=b['per_type']['Dish']['recall'],
-                             best_epoch=res['best_epoch'], finetune_seconds=res['seconds'],
-                             per_type={t: v['f1'] for t, v in b['per_type'].items()}, history=res['history']['epochs']))
-        tried.append(dict(model=name, model_dir=str(model_dir), lr=lr, runs=runs,
-                          **{k: round(mean(r[k] for r in runs), 4) for k in ('f1', 'dish_f1', 'precision', 'recall')},
-                          f1_sd=round(pstdev(r['f1'] for r in runs), 4), dish_f1_sd=round(pstdev(r['dish_f1'] for r in runs), 4),
-                          finetune_seconds=round(mean(r['finetune_seconds'] for r in runs), 1),
-                          per_type=runs[0]['per_type'], history=runs[0]['history']))   # curves: the first seed's
-    best = max(tried, key=lambda r: r['f1'])
-    return dict(best, seeds=seeds, finetune_seconds_all=round(sum(r['finetune_seconds'] * len(r['runs']) for r in tried), 1),
-                lr_sweep=[{k: r[k] for k in ('lr', 'f1', 'f1_sd', 'dish_f1', 'dish_f1_sd', 'finetune_seconds')} for r in tried])
+    res = finetune(model_dir, train, dev, out, seed=seed, overwrite=True, progress=not args.quiet, **{**finetune_kwargs(args), **extra})
+    b = res['best']; dish = b['per_type'].get('Dish', dict(f1=0.0, precision=0.0, recall=0.0))
+    return dict(seed=seed, f1=b['f1'], precision=b['precision'], recall=b['recall'], dish_f1=dish['f1'],
+                best_epoch=res['best_epoch'], stopped_at=res.get('stopped_at'), recipe=res['recipe'], crf=res['crf'], lr=res['lr'],
+                finetune_seconds=res['seconds'], per_type={t: v['f1'] for t, v in b['per_type'].items()}, history=res['history']['epochs'])
 
 
-MODELS = ['random', 'pretrained', 'random_tapt', 'pretrained_tapt']   # the ALBERT variants, in the order of the table
+def summarise(name: str, runs: list) -> dict:
+    from statistics import mean, pstdev
+    return dict(model=name, runs=runs, **{k: round(mean(r[k] for r in runs), 4) for k in ('f1', 'dish_f1', 'precision', 'recall')},
+                f1_sd=round(pstdev(r['f1'] for r in runs), 4), dish_f1_sd=round(pstdev(r['dish_f1'] for r in runs), 4),
+                finetune_seconds=round(mean(r['finetune_seconds'] for r in runs), 1))
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--pretrained', help='pre-trained tiny ALBERT directory (the pre-training stage slow run)')
-    ap.add_argument('--pretrain_seconds', type=float, help="how long --pretrained took to pre-train (read from its run if not given)")
-    ap.add_argument('--pretrain_steps', type=int, default=5000,
-                    help='without --pretrained: pre-train here for this many steps (5,000: ~47 min on this 2-core CPU, the run that beats random init)')
-    ap.add_argument('--pretrain_only', action='store_true', help='only pre-train (into OUT/pretrain/pretrained), no fine-tuning')
-    ap.add_argument('--vocab', help='vocabulary directory for the random model and for pre-training here (default: train one, 8k unigram)')
-    ap.add_argument('--out', default=str(ROOT/'_runs'/'mit_restaurant'), help='working and output directory')
-    ap.add_argument('--epochs', type=int, default=4)
-    ap.add_argument('--lr', type=float, nargs='+', default=[3e-4, 1e-3], help='fine-tuning learning rates to try; the best on dev F1 is kept')
-    ap.add_argument('--batch_size', type=int, default=32)
-    ap.add_argument('--freeze', nargs='*', default=[], help='parameter names to keep as they are while fine-tuning, e.g. word_embeddings')
-    ap.add_argument('--max_length', type=int, default=64, help='MIT queries are short: 64 positions hold all but a few')
-    ap.add_argument('--seed', type=int, default=42, help='fine-tuning seed (the split is always seed 0)')
-    ap.add_argument('--seeds', type=int, nargs='+', help='fine-tune with each of these seeds and report mean and spread (instead of --seed)')
-    ap.add_argument('--tapt_steps', type=int, default=0,
-                    help='task-adaptive pre-training: continue pre-training on the training split\'s text for this many steps ("tapt" models)')
-    ap.add_argument('--tapt_lr', type=float, default=1e-3, help='LAMB learning rate of the task-adaptive pre-training')
-    ap.add_argument('--only', choices=MODELS + ['crf'], action='append', help='run only these (repeatable)')
-    args = ap.parse_args()
-    if not MIT.exists(): sys.exit(f"{MIT}: not found: this script needs the shared data beside the checkout")
-    import torch
-    out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
+def cmd_recipe(args):
+    "Pre-train (or reuse), fine-tune with the defaults on the shared training file, write --out, print dev F1 and the time."
+    t0 = time.time()
+    model, pre_secs = pretrained_model(args)
+    reused = pre_secs is not None and time.time() - t0 < pre_secs / 2
     train, dev = load_split()
-    print(f"MIT Restaurant: {len(train)} training and {len(dev)} dev sentences (seed 0); torch threads: {torch.get_num_threads()}")
-    only = set(args.only or (MODELS if args.tapt_steps else ['random', 'pretrained']) + ['crf'])
-    results_file = out/'results.json'
-    results = json.loads(results_file.read_text()) if results_file.exists() else {}
+    if args.train_sentences: train = subset(train, args.train_sentences, 0)
+    # the shared file itself, split by finetune's default (same sentences as load_split); a subset is passed as examples
+    source, dev_arg = (MIT, None) if not args.train_sentences else (train, dev)
+    t1 = time.time()
+    row = fine_tune(model, source, dev_arg, Path(args.out), args.seed, args)
+    ft_secs = time.time() - t1
+    total = (pre_secs or 0) + ft_secs if reused else time.time() - t0
+    print(f"\nrecipe: {row['recipe']} (lr {row['lr']:g}, CRF {'on' if row['crf'] else 'off'}), best epoch {row['best_epoch']} "
+          f"of {row['stopped_at']}; {len(train)} training and {len(dev)} dev sentences")
+    print(f"dev F1 {100 * row['f1']:.1f} overall, {100 * row['dish_f1']:.1f} Dish (CRF baseline on this split: 77.4 / 73.8)")
+    print(f"time: {total / 60:.1f} min ({(pre_secs or 0) / 60:.1f} pre-training{' (reused: its original time)' if reused else ''}, "
+          f"{ft_secs / 60:.1f} fine-tuning)")
+    print(f"model: {args.out}   (serve it: albert_nb_predict --model {args.out} 'any cheap thai places with good pad thai')")
+    Path(args.out, 'mit_recipe.json').write_text(json.dumps(dict(row, pretrained=str(model), pretrain_seconds=pre_secs,
+                                                                 finetune_seconds=round(ft_secs, 1), minutes=round(total / 60, 1)), indent=1))
 
-    pretrained, pre_secs = (Path(args.pretrained) if args.pretrained else None), args.pretrain_seconds
-    if pretrained is None and (only & {'pretrained', 'pretrained_tapt'} or (only & {'random', 'random_tapt'} and not args.vocab)):
-        pretrained, pre_secs = pretrain_here(out/'pretrain', args.pretrain_steps, Path(args.vocab) if args.vocab else None)
-    if args.pretrain_only:
-        if pretrained is None: pretrained, pre_secs = pretrain_here(out/'pretrain', args.pretrain_steps, Path(args.vocab) if args.vocab else None)
-        print(f"pre-trained model: {pretrained} ({pre_secs:.0f} s)"); return
-    if pretrained is not None and pre_secs is None:
-        log, csv_log = pretrained/'albert_nb_pretrain_seconds.json', pretrained/'log.csv'
-        if log.exists(): pre_secs = json.loads(log.read_text()).get('seconds')
-        elif csv_log.exists():   # the pre-training stage's log: seconds of training (resumed runs included)
-            from albert_nb.pretrain import read_log
-            tr = read_log(pretrained).query("split == 'train'")
-            pre_secs = float(tr.seconds.max()) if len(tr) else None
-    if only & {'random', 'random_tapt'}:
-        twin = random_twin(out/'random_init', pretrained, None if pretrained else Path(args.vocab))
-    if 'random' in only:
-        results['random'] = run_albert('tiny, random init', twin, train, dev, out/'ft_random', args)
-    if 'pretrained' in only:
-        results['pretrained'] = dict(run_albert('tiny, pre-trained', pretrained, train, dev, out/'ft_pretrained', args), pretrain_seconds=pre_secs)
-    if args.tapt_steps:
-        for key, start, name, before in (('random_tapt', lambda: twin, 'tiny, random + TAPT', 0),
-                                         ('pretrained_tapt', lambda: pretrained, 'tiny, pre-trained + TAPT', pre_secs or 0)):
-            if key not in only: continue
-            model, secs = task_adaptive_pretrain(start(), train, out/f'tapt_{key}', args.tapt_steps, lr=args.tapt_lr)
-            results[key] = dict(run_albert(name, model, train, dev, out/f'ft_{key}', args), pretrain_seconds=round(before + secs, 1),
-                                tapt_seconds=round(secs, 1))
+
+VARIANTS = ['random', 'pretrained', 'random_nocrf', 'pretrained_nocrf', 'crf']
+
+
+def cmd_compare(args):
+    "Pre-trained vs random init (with and without the CRF layer), several seeds each, and the CRF baseline; a table."
+    import torch
+    work = Path(args.work); work.mkdir(parents=True, exist_ok=True)
+    train, dev = load_split()
+    if args.train_sentences: train = subset(train, args.train_sentences, 0)
+    print(f"MIT Restaurant: {len(train)} training and {len(dev)} dev sentences (split seed {SPLIT_SEED}); torch threads: {torch.get_num_threads()}")
+    only = args.only or VARIANTS
+    results_file = work/'results.json'
+    results = json.loads(results_file.read_text()) if results_file.exists() else {}
+    model, pre_secs = pretrained_model(args) if set(only) - {'crf'} else (None, None)
+    twin = random_twin(work/'random_init', model) if any(v.startswith('random') for v in only) else None
+    for v in only:
+        if v == 'crf': continue
+        start = twin if v.startswith('random') else model
+        extra = dict(crf=False) if v.endswith('_nocrf') else {}
+        runs = [fine_tune(start, train, dev, work/f'ft_{v}_s{s}', s, args, **extra) for s in args.seeds]
+        name = ('tiny, random init' if v.startswith('random') else 'tiny, pre-trained') + (', no CRF layer' if extra else '')
+        results[v] = dict(summarise(name, runs), pretrain_seconds=None if v.startswith('random') else pre_secs)
     if 'crf' in only:
         try: results['crf'] = dict(model='CRF (word features)', **crf_baseline(train, dev))
         except ImportError: print("python-crfsuite is not installed: no CRF baseline (pip install python-crfsuite)")
-    results['settings'] = dict(vars(args), train_sentences=len(train), dev_sentences=len(dev), threads=torch.get_num_threads())
+    results['settings'] = dict({k: v for k, v in vars(args).items() if k != 'func'}, train_sentences=len(train), dev_sentences=len(dev),
+                               threads=torch.get_num_threads())
     results_file.write_text(json.dumps(results, indent=1))
-
-    print(f"\n{'model':<26} {'dev F1':>7} {'Dish F1':>8} {'fine-tune':>10} {'pre-train':>10}")
-    for k in MODELS + ['crf']:
+    print(f"\n{'model':<34} {'dev F1':>13} {'Dish F1':>13} {'fine-tune':>10} {'pre-train':>10}")
+    for k in VARIANTS:
         r = results.get(k)
         if not r: continue
-        ft = r.get('finetune_seconds', r.get('seconds'))
-        pre = r.get('pretrain_seconds')
-        sd = f" ±{r['f1_sd']:.3f}" if r.get('f1_sd') else ''
-        dsd = f" ±{r['dish_f1_sd']:.3f}" if r.get('dish_f1_sd') else ''
-        print(f"{r['model']:<26} {r['f1']:>7.3f}{sd} {r['dish_f1']:>8.3f}{dsd} {ft:>9.0f}s {(f'{pre:.0f}s' if pre else '-'):>10}")
+        ft, pre = r.get('finetune_seconds', r.get('seconds')), r.get('pretrain_seconds')
+        sd = lambda key: f"±{100 * r[key]:.1f}" if key in r else ''
+        print(f"{r['model']:<34} {100 * r['f1']:>7.1f} {sd('f1_sd'):<5} {100 * r['dish_f1']:>7.1f} {sd('dish_f1_sd'):<5} "
+              f"{ft:>9.0f}s {(f'{pre:.0f}s' if pre else '-'):>10}")
     print(f"results: {results_file}")
+
+
+def cmd_curve(args):
+    "Dev F1 (overall, Dish) against the number of labelled sentences: CRF, random init, pre-trained; mean of seeds; a plot."
+    from statistics import mean
+    work = Path(args.work); work.mkdir(parents=True, exist_ok=True)
+    train, dev = load_split()
+    model, _ = pretrained_model(args)
+    twin = random_twin(work/'random_init', model)
+    from albert_nb.pretrain import fingerprint   # finished points are reused only under the same settings and model
+    curve_file = work/f"curve_{fingerprint(dict(finetune_kwargs(args), model=str(Path(model).resolve()), dev=len(dev)))[:8]}.json"
+    curve = json.loads(curve_file.read_text()) if curve_file.exists() else {}
+    for n in args.sizes:
+        size = len(subset(train, n, 0))
+        for s in args.seeds:
+            part = subset(train, n, s)
+            for name, start in (('random', twin), ('pretrained', model), ('crf', None)):
+                key = f"{name}/{size}/{s}"
+                if key in curve: continue      # done in an earlier invocation
+                if start is None:
+                    try: r = crf_baseline(part, dev)
+                    except ImportError: continue
+                    curve[key] = dict(f1=r['f1'], dish_f1=r['dish_f1'], seconds=r['seconds'])
+                else:
+                    r = fine_tune(start, part, dev, work/f'curve_{name}', s, args)
+                    curve[key] = dict(f1=r['f1'], dish_f1=r['dish_f1'], seconds=r['finetune_seconds'], best_epoch=r['best_epoch'])
+                curve_file.write_text(json.dumps(curve, indent=1))
+                print(f"{name:<10} {size:>5} sentences, seed {s}: dev F1 {100 * curve[key]['f1']:.1f}, Dish {100 * curve[key]['dish_f1']:.1f}", flush=True)
+    sizes = sorted({len(subset(train, n, 0)) for n in args.sizes})
+    table = {name: {n: {k: round(mean(curve[f"{name}/{n}/{s}"][k] for s in args.seeds), 4) for k in ('f1', 'dish_f1')}
+                    for n in sizes if all(f"{name}/{n}/{s}" in curve for s in args.seeds)} for name in ('crf', 'random', 'pretrained')}
+    (work/'curve_mean.json').write_text(json.dumps(dict(seeds=args.seeds, sizes=sizes, mean=table), indent=1))
+    print(f"\nmean of seeds {args.seeds}: dev F1 overall / Dish")
+    print(f"{'sentences':>10} " + ''.join(f"{k:>18}" for k in table))
+    for n in sizes:
+        print(f"{n:>10} " + ''.join(f"{100 * t[n]['f1']:>10.1f} / {100 * t[n]['dish_f1']:>4.1f}" if n in t else f"{'-':>18}" for t in table.values()))
+    import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(1, 2, figsize=(10, 3.4))
+    for name, t in table.items():
+        xs = [n for n in sizes if n in t]
+        label = dict(crf='CRF, word features', random='ALBERT tiny, random init', pretrained='ALBERT tiny, pre-trained')[name]
+        for a, k in zip(ax, ('f1', 'dish_f1')): a.plot(xs, [100 * t[n][k] for n in xs], 'o-', label=label)
+    for a, title in zip(ax, ('dev F1, all types', 'dev F1, Dish')):
+        a.set_xscale('log'); a.set_xlabel('labelled training sentences'); a.set_title(title); a.legend(fontsize=8)
+    fig.suptitle(f"MIT Restaurant learning curve (mean of seeds {', '.join(map(str, args.seeds))})"); fig.tight_layout()
+    fig.savefig(work/'curve.png', dpi=90)
+    print(f"curve: {work/'curve.png'}, {work/'curve_mean.json'}")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest='command', required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    g = common.add_argument_group('pre-training (reused from --work when it finished with the same budget)')
+    g.add_argument('--work', default=str(ROOT/'_runs'/'mit_restaurant'), help='working directory: pre-training, runs, results')
+    g.add_argument('--pretrained', help='a pre-trained tiny ALBERT directory to use instead of pre-training here')
+    g.add_argument('--pretrain_steps', type=int, default=5000, help='LAMB steps of 32 x 64 (5,000: ~40 min on this 2-core CPU)')
+    g.add_argument('--pretrain_lines', type=int, default=0, help='use only the first N lines of each English corpus (0: all; for checks)')
+    g.add_argument('--vocab_size', type=int, default=8000, help='unigram vocabulary size of a pre-training here')
+    f = common.add_argument_group("fine-tuning (default: finetune's recipe for the model's size)")
+    f.add_argument('--epochs', type=int, help='most epochs (early stopping on dev F1 ends sooner)')
+    f.add_argument('--lr', type=float); f.add_argument('--batch_size', type=int); f.add_argument('--patience', type=int)
+    f.add_argument('--mask_prob', type=float, help='share of input pieces replaced by [MASK] while training')
+    f.add_argument('--crf', dest='crf', action='store_true', default=None, help='a CRF output layer')
+    f.add_argument('--no_crf', dest='crf', action='store_false', help='no CRF output layer')
+    f.add_argument('--max_length', type=int, default=64, help='MIT queries are short: 64 positions hold all but a few')
+    f.add_argument('--train_sentences', type=int, default=0, help='fine-tune on a seeded subset of this many training sentences (0: all)')
+    f.add_argument('--quiet', action='store_true', help='no progress bars')
+    p = sub.add_parser('recipe', parents=[common], help='pre-train (or reuse) and fine-tune with the defaults; write --out')
+    p.add_argument('--out', required=True, help='the fine-tuned model directory (albert_nb_predict --model OUT serves it)')
+    p.add_argument('--seed', type=int, default=42, help='fine-tuning seed')
+    p.set_defaults(func=cmd_recipe)
+    p = sub.add_parser('compare', parents=[common], help='pre-trained vs random init (several seeds), with and without the CRF layer, and a CRF')
+    p.add_argument('--seeds', type=int, nargs='+', default=[42, 1, 2, 3], help='fine-tuning seeds (mean and spread)')
+    p.add_argument('--only', choices=VARIANTS, action='append', help='run only these (repeatable)')
+    p.set_defaults(func=cmd_compare)
+    p = sub.add_parser('curve', parents=[common], help='learning curve over the number of labelled sentences, with a plot')
+    p.add_argument('--sizes', type=int, nargs='+', default=[100, 300, 1000, 3000, 0], help='training sentences (0: all)')
+    p.add_argument('--seeds', type=int, nargs='+', default=[1, 2, 3], help='one subset and one fine-tuning per seed')
+    p.set_defaults(func=cmd_curve)
+    args = ap.parse_args(argv)
+    if not MIT.exists(): sys.exit(f"{MIT}: not found: this script needs the shared data beside the checkout")
+    args.func(args)
 
 
 if __name__ == '__main__':

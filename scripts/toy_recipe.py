@@ -30,12 +30,12 @@ def main():
     reviews = list(pd.read_csv(toy_data_dir()/'dish_name_val.csv').review)
     for ps in a.pretrain_seeds: pretrain_toy(work/f'toy_{ps}', work=work/'inputs', seed=ps)
     print(f"TOY_FINETUNE = {TOY_FINETUNE}\nexact hits per toy pre-training seed {a.pretrain_seeds}, of {len(a.seeds)} fine-tuning seeds each:")
-    for name, kw in SETTINGS.items():
+    for k, (name, kw) in enumerate(SETTINGS.items()):
         t0, hits = time.time(), []
         for ps in a.pretrain_seeds:
             n = 0
             for s in a.seeds:
-                out = work/f'ft_{len(hits)}_{ps}_{s}'
+                out = work/f'ft_{k}_{ps}_{s}'   # one folder per setting, toy model and seed
                 finetune_toy(work/f'toy_{ps}', out, **{**kw, 'seed': s})
                 n += [[e['text'] for e in f] for f in predict_entities(out, texts=reviews)] == WANT
             hits.append(n)
