@@ -4,13 +4,13 @@
 
 # %% ../nbs/09_pipeline.ipynb #7577b8fc
 from __future__ import annotations
-import time
+import json, time
 from pathlib import Path
 
 import pandas as pd
 from fastcore.script import call_parse, Param, store_true
 
-from .core import UserError, friendly_errors, get_mode, get_device, device_name, toy_data_dir
+from .core import UserError, friendly_errors, get_mode, get_device, device_name, toy_data_dir, OutputDir
 from .vocab import train_vocab, AlbertVocab
 from .data import create_pretraining_data
 from .pretrain import pretrain, TOY_SETTINGS, torch_threads
@@ -18,7 +18,7 @@ from .finetune import finetune, read_examples, TOY_FINETUNE
 from .predict import Predictor, read_texts
 
 # %% auto #0
-__all__ = ['PIPELINE_SETTINGS', 'run_pipeline', 'run_cli']
+__all__ = ['PIPELINE_SETTINGS', 'PIPELINE_LANGS', 'pipeline_settings', 'run_pipeline', 'run_cli']
 
 # %% ../nbs/09_pipeline.ipynb #11079904
 PIPELINE_SETTINGS = {
@@ -29,8 +29,23 @@ PIPELINE_SETTINGS = {
     'full': dict(vocab=dict(vocab_size=30000, exact_size=False),
                  data=dict(max_seq_length=512, max_predictions_per_seq=20, dupe_factor=10),
                  pretrain=dict(config='base', steps=10_000, batch_size=256, save_every=1000, log_every=100),
-                 finetune=dict(epochs=5, lr=5e-5, batch_size=32, warmup_ratio=0.1, seed=42, early_stopping_patience=2)),
+                 finetune=dict()),
 }
+# what the Chinese way changes: the toy files, the stages' `lang`, and a toy budget for forty reviews instead of two sentences
+PIPELINE_LANGS = {
+    'en': dict(corpus='restaurant_review.txt', train='dish_name_train.csv', dev='dish_name_val.csv', doc_per_line=False,
+               toy=dict()),
+    'zh': dict(corpus='zh_restaurant_review.txt', train='zh_dish_name_train.csv', dev='zh_dish_name_val.csv', doc_per_line=True,
+               toy=dict(data=dict(dupe_factor=10), pretrain=dict(steps=800), finetune=dict(epochs=40, lr=3e-3, batch_size=8, crf=True))),
+}
+
+def pipeline_settings(mode:str, lang:str='en', **overrides) -> dict:
+    "The settings of every stage for `mode` and `lang`, with `overrides` (e.g. `pretrain=dict(steps=500)`) merged in."
+    if lang not in PIPELINE_LANGS: raise UserError(f"unknown lang {lang!r}: use one of {', '.join(PIPELINE_LANGS)}")
+    extra = PIPELINE_LANGS[lang]['toy'] if mode == 'toy' else {}
+    s = {k: {**v, **extra.get(k, {}), **overrides.get(k, {})} for k, v in PIPELINE_SETTINGS[mode].items()}
+    if lang != 'en': s['vocab']['lang'] = s['data']['lang'] = lang
+    return s
 
 # %% ../nbs/09_pipeline.ipynb #ab725cf4
 def _texts_to_tag(texts, dev, train_format:str) -> list[str]:
@@ -46,40 +61,51 @@ def run_pipeline(corpus:str|Path|list|None=None, # pre-training corpus files (de
                  texts:str|Path|list|None=None,  # texts to extract entities from (default: the dev file's texts)
                  workdir:str|Path='albert_nb_run', # every artefact goes into a folder of this one
                  mode:str|None=None,             # 'toy' or 'full' (default: $ALBERT_NB_MODE, else toy)
-                 doc_per_line:bool=False,        # the corpus has one document per line (reviews, posts)
+                 doc_per_line:bool|None=None,    # the corpus has one document per line (reviews, posts); default: the toy corpus's
                  train_format:str='auto',        # format of `train`/`dev`: auto, csv, bio, jsonl
                  progress:bool=True,             # progress bars and one line per stage
+                 lang:str='en',                  # 'zh': the Chinese way (character vocabulary, whole-word masking) and toy files
+                 overwrite:bool=False,           # replace an earlier run in `workdir` made with other settings
                  **overrides,                    # e.g. `pretrain=dict(steps=500)`: merged into the mode's settings
                 ) -> dict:
     "Run vocabulary → data → pre-training → fine-tuning → prediction; return where each artefact went and the entities found."
     mode = get_mode(mode)
-    s = {k: {**v, **overrides.get(k, {})} for k, v in PIPELINE_SETTINGS[mode].items()}
-    toy, work = toy_data_dir(), Path(workdir)
-    if corpus is None: corpus = [toy/'restaurant_review.txt']
-    if train is None:  train, dev = toy/'dish_name_train.csv', (dev or toy/'dish_name_val.csv')
+    s = pipeline_settings(mode, lang, **overrides)
+    toy, work, files = toy_data_dir(), Path(workdir), PIPELINE_LANGS[lang]
+    toy_dev = toy/files['dev']
+    if corpus is None: corpus, doc_per_line = [toy/files['corpus']], files['doc_per_line'] if doc_per_line is None else doc_per_line
+    if train is None:  train, dev = toy/files['train'], (dev or toy_dev)
+    corpus = [corpus] if isinstance(corpus, (str, Path)) else list(corpus)
+    doc_per_line = bool(doc_per_line)
+    run = OutputDir(work, 'albert_nb_run', owned=('vocab', 'data', 'pretrained', 'finetuned'))
+    settings = dict(mode=mode, lang=lang, corpus=[str(Path(c).resolve()) for c in corpus], doc_per_line=doc_per_line,
+                    train=str(Path(train).resolve()), dev=str(Path(dev).resolve()) if dev else None, stages=s)
+    overwrite = run.check(json.loads(json.dumps(settings)), overwrite) == 'overwrite'
+    run.write_record(settings, finished=False)
     say = print if progress else (lambda *a, **k: None)
     out, t0 = dict(mode=mode, device=device_name(), workdir=str(work)), time.time()
     say(f"albert_nb pipeline, {mode} mode, on {out['device']}, into {work}")
 
-    vocab_dir = train_vocab(corpus, work/'vocab', doc_per_line=doc_per_line, **s['vocab'])
+    vocab_dir = train_vocab(corpus, work/'vocab', doc_per_line=doc_per_line, overwrite=overwrite, **s['vocab'])
     out['vocab'] = str(vocab_dir); say(f"  1/5 vocabulary: {len(AlbertVocab(vocab_dir))} pieces -> {vocab_dir}")
 
-    manifest = create_pretraining_data(corpus, vocab_dir, work/'data', doc_per_line=doc_per_line, **s['data'])
+    manifest = create_pretraining_data(corpus, vocab_dir, work/'data', doc_per_line=doc_per_line, overwrite=overwrite, **s['data'])
     out['data'] = str(work/'data'); say(f"  2/5 pre-training data: {manifest['num_instances']} instances -> {work/'data'}")
 
     with torch_threads(1 if s['pretrain'].get('config') == 'toy' else None):   # a toy model only loses from threads
-        summary = pretrain(work/'data', work/'pretrained', progress=progress, **s['pretrain'])
+        summary = pretrain(work/'data', work/'pretrained', progress=progress, overwrite=overwrite, **s['pretrain'])
     out['pretrained'] = str(work/'pretrained'); say(f"  3/5 pre-trained model -> {work/'pretrained'}")
 
-    train_dev = dict(dev=None) if mode == 'toy' and dev == toy/'dish_name_val.csv' else dict(dev=dev)  # the toy dev set is only to tag
-    metrics = finetune(work/'pretrained', train, out_dir=work/'finetuned', format=train_format, verbose=progress,
-                       **train_dev, **s['finetune'])
+    train_dev = dict(dev=None) if mode == 'toy' and dev == toy_dev else dict(dev=dev)  # the toy dev set is only to tag
+    metrics = finetune(work/'pretrained', train, out_dir=work/'finetuned', format=train_format, progress=progress,
+                       overwrite=overwrite, **train_dev, **s['finetune'])
     out['finetuned'] = str(work/'finetuned'); say(f"  4/5 fine-tuned model -> {work/'finetuned'}")
 
     to_tag = _texts_to_tag(texts, dev, train_format)
     out['predictions'] = [dict(text=t, entities=e) for t, e in zip(to_tag, Predictor(work/'finetuned')(to_tag))] if to_tag else []
     say(f"  5/5 predictions on {len(to_tag)} texts ({time.time() - t0:.0f} s in all)")
     out['summary'], out['finetune_metrics'] = summary, {k: v for k, v in metrics.items() if k != 'history'}
+    run.write_record(settings, finished=True)
     return out
 
 # %% ../nbs/09_pipeline.ipynb #d533ba4b
@@ -95,10 +121,13 @@ def run_cli(corpus:Param("pre-training corpus files (default: data_toy/restauran
             mode:Param("toy or full (default: $ALBERT_NB_MODE, else toy)", str)=None,
             doc_per_line:Param("the corpus has one document per line (reviews, posts)", store_true)=False,
             format:Param("format of --train/--dev: auto, csv, bio, jsonl", str)='auto',
+            lang:Param("zh: the Chinese way (character vocabulary, whole-word masking) and the Chinese toy files", str)='en',
+            overwrite:Param("replace an earlier run in --workdir made with other settings (only what it wrote)", store_true)=False,
             quiet:Param("no progress bars", store_true)=False):
     "Run the whole ALBERT pipeline (vocab, data, pretrain, finetune, predict); with no arguments, the toy walk-through."
     with friendly_errors():
-        r = run_pipeline(corpus or None, train, dev, texts, workdir, mode, doc_per_line, format, progress=not quiet)
+        r = run_pipeline(corpus or None, train, dev, texts, workdir, mode, doc_per_line or None, format, progress=not quiet,
+                         lang=lang, overwrite=overwrite)
         print("\nEntities found:")
         for p in r['predictions']: print(f"  {p['text']}  ->  {_format_entities(p['entities'])}")
         print("\nArtefacts:")
