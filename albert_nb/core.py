@@ -4,15 +4,16 @@
 
 # %% ../nbs/00_core.ipynb #d1bf58c1
 from __future__ import annotations
-import os, sys, json, fnmatch, random, tempfile, shutil, contextlib
+import os, sys, json, fnmatch, random, tempfile, shutil, contextlib, hashlib, itertools
 from pathlib import Path
 
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['MODES', 'UserError', 'get_mode', 'get_device', 'device_name', 'seed_everything', 'project_root', 'toy_data_dir',
-           'friendly_errors', 'atomic_path', 'OutputDir', 'remove_leftovers', 'console_script']
+__all__ = ['MODES', 'SMOKE_LINES', 'UserError', 'check_mode', 'get_mode', 'smoke', 'budget', 'smoke_corpus', 'get_device',
+           'device_name', 'seed_everything', 'project_root', 'toy_data_dir', 'friendly_errors', 'atomic_path',
+           'OutputDir', 'remove_leftovers', 'console_script']
 
 # %% ../nbs/00_core.ipynb #ed3861be
 MODES = ('toy', 'full')
@@ -20,14 +21,42 @@ MODES = ('toy', 'full')
 class UserError(Exception):
     "An error the user can fix: the message says what went wrong, where, and what to do."
 
+def check_mode(mode:str) -> str:
+    "`mode` as one of `MODES` (a function's explicit `mode=` argument: it wins over the environment)."
+    m = mode.strip().lower()
+    if m not in MODES:
+        raise UserError(f"unknown run mode {mode!r}: set ALBERT_NB_MODE (or the notebook's form field) to one of {', '.join(MODES)}")
+    return m
+
 def get_mode(form_value:str|None=None, # the Colab form field's value, if any
             ) -> str:
     "The run mode: `$ALBERT_NB_MODE` if set, else `form_value`, else `'toy'`."
-    mode = os.environ.get('ALBERT_NB_MODE') or form_value or 'toy'
-    mode = mode.strip().lower()
-    if mode not in MODES:
-        raise UserError(f"unknown run mode {mode!r}: set ALBERT_NB_MODE (or the notebook's form field) to one of {', '.join(MODES)}")
-    return mode
+    return check_mode(os.environ.get('ALBERT_NB_MODE') or form_value or 'toy')
+
+# %% ../nbs/00_core.ipynb #874429f6
+SMOKE_LINES = 200   # lines of each corpus file that a smoke run reads
+
+def smoke() -> bool:
+    "Is the smoke setting on (`$ALBERT_NB_SMOKE` is 1, true or yes)? Full mode at budgets of seconds, to check it on a CPU."
+    return os.environ.get('ALBERT_NB_SMOKE', '').strip().lower() in ('1', 'true', 'yes')
+
+def budget(full_value, # what a full run uses: a size, a preset, a folder
+           smoke_value, # what the smoke setting uses instead
+          ):
+    "`smoke_value` under the smoke setting, else `full_value`."
+    return smoke_value if smoke() else full_value
+
+def smoke_corpus(files:list, # corpus files
+                 n_lines:int=SMOKE_LINES) -> list[Path]:
+    "`files`; under the smoke setting, the first `n_lines` lines of each instead, copied to a temporary folder."
+    if not smoke(): return [Path(f) for f in files]
+    out = []
+    for f in map(Path, files):
+        d = Path(tempfile.gettempdir())/'albert_nb_smoke'/hashlib.sha1(str(f.resolve()).encode()).hexdigest()[:10]
+        d.mkdir(parents=True, exist_ok=True)
+        with open(f, 'rb') as src: (d/f.name).write_bytes(b''.join(itertools.islice(src, n_lines)))
+        out.append(d/f.name)
+    return out
 
 # %% ../nbs/00_core.ipynb #8c6cb83c
 def get_device() -> torch.device:
