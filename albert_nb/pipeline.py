@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 from fastcore.script import call_parse, Param, store_true
 
-from .core import UserError, friendly_errors, get_mode, get_device, device_name, toy_data_dir, OutputDir
+from .core import UserError, friendly_errors, get_mode, check_mode, get_device, device_name, toy_data_dir, OutputDir
 from .vocab import train_vocab, AlbertVocab
 from .data import create_pretraining_data
 from .pretrain import pretrain, TOY_SETTINGS, torch_threads
@@ -69,7 +69,7 @@ def run_pipeline(corpus:str|Path|list|None=None, # pre-training corpus files (de
                  **overrides,                    # e.g. `pretrain=dict(steps=500)`: merged into the mode's settings
                 ) -> dict:
     "Run vocabulary → data → pre-training → fine-tuning → prediction; return where each artefact went and the entities found."
-    mode = get_mode(mode)
+    mode = check_mode(mode) if mode else get_mode()   # an explicit mode wins over $ALBERT_NB_MODE
     s = pipeline_settings(mode, lang, **overrides)
     toy, work, files = toy_data_dir(), Path(workdir), PIPELINE_LANGS[lang]
     toy_dev = toy/files['dev']

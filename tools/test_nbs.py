@@ -8,8 +8,10 @@ skipping the cells flagged in settings.ini's `tst_flags` (`notest`, `slow`) unle
     python tools/test_nbs.py                      # every notebook in nbs/
     python tools/test_nbs.py nbs/01_vocab.ipynb   # some of them
     python tools/test_nbs.py --flags slow         # the slow cells too
+    python tools/test_nbs.py --full_smoke         # full mode end to end at budgets of seconds (ALBERT_NB_MODE=full
+                                                  # ALBERT_NB_SMOKE=1, see 00_core), in order, from an empty _runs/full_smoke
 """
-import argparse, os, subprocess, sys, time
+import argparse, os, shutil, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -36,7 +38,12 @@ def main():
     ap.add_argument('notebooks', nargs='*', help='notebooks to test (default: nbs/*.ipynb)')
     ap.add_argument('--flags', default='', help='space-separated test flags to run, e.g. "slow"')
     ap.add_argument('--n_workers', type=int, default=1, help='notebooks run at once (2 cores here: 1 is fastest overall)')
+    ap.add_argument('--full_smoke', action='store_true',
+                    help="full mode at the smoke setting's budgets, every notebook in order: checks full mode on a CPU in minutes")
     a = ap.parse_args()
+    if a.full_smoke:   # the variables reach each notebook's process; each notebook needs the outputs of those before it
+        os.environ.update(ALBERT_NB_MODE='full', ALBERT_NB_SMOKE='1'); a.n_workers = 1
+        if not a.notebooks: shutil.rmtree(ROOT/'_runs'/'full_smoke', ignore_errors=True)   # all of them: from nothing, as a new user
     nbs = [Path(p).resolve() for p in a.notebooks] or sorted((ROOT/'nbs').glob('[!_.]*.ipynb'))
     passed = failed = 0
     with ThreadPoolExecutor(a.n_workers) as pool:
