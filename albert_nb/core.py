@@ -54,7 +54,9 @@ def smoke_corpus(files:list, # corpus files
     for f in map(Path, files):
         d = Path(tempfile.gettempdir())/'albert_nb_smoke'/hashlib.sha1(str(f.resolve()).encode()).hexdigest()[:10]
         d.mkdir(parents=True, exist_ok=True)
-        with open(f, 'rb') as src: (d/f.name).write_bytes(b''.join(itertools.islice(src, n_lines)))
+        tmp = d/f'.{f.name}.tmp-{os.getpid()}'                              # whole or not at all: another run may read it
+        with open(f, 'rb') as src: tmp.write_bytes(b''.join(itertools.islice(src, n_lines)))
+        os.replace(tmp, d/f.name)
         out.append(d/f.name)
     return out
 
