@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 
 from .core import UserError, friendly_errors, atomic_path, OutputDir, seed_everything, get_device, get_mode, toy_data_dir
 from .vocab import read_lines
-from .data import _corpus_fingerprint
+from .vocab import corpus_fingerprint
 from .pretrain import fingerprint
 
 # %% auto #0
@@ -569,7 +569,7 @@ FINETUNE_OWNED = ('model*.safetensors', 'model.safetensors.index.json', 'pytorch
 def _model_fingerprint(model_dir:Path) -> list:
     "What the pre-trained model *is*: size and content hash of its config and weights (a copy is the same model)."
     files = [model_dir/'config.json'] + sorted(f for f in model_dir.glob('*') if f.name.startswith(('model', 'pytorch_model')))
-    return _corpus_fingerprint([f for f in files if f.is_file()])
+    return corpus_fingerprint([f for f in files if f.is_file()])
 
 def _dev_set(tr:list, dv, dev_split:float, split_seed:int) -> tuple[list, list|None]:
     "Without a dev set, carve `dev_split` of the training examples as one (seeded), if there are enough of them."
