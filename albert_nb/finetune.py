@@ -809,6 +809,7 @@ def finetune_cli(model:Param("pre-trained ALBERT directory (albert_nb_pretrain's
                  entity_label:Param("entity type given to the CSV's entities (ner; default: DISH)", str)=None,
                  overwrite:Param("replace an earlier fine-tuning in --out made with other settings (only its files; yours stay)", store_true)=False,
                  verbose:Param("print one line per epoch", store_true)=False,
+                 quiet:Param("no progress bar", store_true)=False,
                 ):
     "Fine-tune a pre-trained ALBERT for entities (NER) or sequence / sentence-pair classification."
     with friendly_errors():
@@ -820,7 +821,8 @@ def finetune_cli(model:Param("pre-trained ALBERT directory (albert_nb_pretrain's
                        early_stopping_patience=patience, crf=True if crf else (False if no_crf else None), mask_prob=mask_prob,
                        dev_split=dev_split, split_seed=split_seed, max_length=max_length, stride=stride, weight_decay=weight_decay,
                        warmup_ratio=warmup_ratio, seed=seed, label_all_subwords=label_all_subwords, format=format, dropout=dropout,
-                       freeze=tuple(f.strip() for f in freeze.split(',') if f.strip()), overwrite=overwrite, verbose=verbose, **kw)
+                       freeze=tuple(f.strip() for f in freeze.split(',') if f.strip()), overwrite=overwrite, verbose=verbose,
+                       progress=not quiet, **kw)
         if res['dev_examples']:
             for t, v in (res['best'].get('per_type') or {}).items():
                 print(f"  {t:<20} P {v['precision']:.3f}  R {v['recall']:.3f}  F1 {v['f1']:.3f}  ({v['support']})")
