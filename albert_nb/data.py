@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from tfrecord import example_pb2                        # the `tfrecord` package's protobuf classes for tf.train.Example
 
 from .core import UserError, friendly_errors, atomic_path, get_mode, console_script, OutputDir
-from .vocab import AlbertVocab, read_lines, read_documents, split_sentences, preprocess_text, train_vocab
+from .vocab import AlbertVocab, read_lines, read_documents, split_sentences, preprocess_text, train_vocab, corpus_fingerprint
 
 # %% auto #0
 __all__ = ['FEATURES', 'DATA_FORMAT', 'LANGS', 'SEGMENTERS', 'DATA_FILES', 'split_sentences_zh', 'sentence_splitter',
@@ -607,16 +607,6 @@ def _check_settings(max_seq_length, max_predictions_per_seq, dupe_factor, masked
     if workers < 1: raise UserError(f"workers {workers}: use at least 1")
     if instances_per_shard < 1 or chunk_chars < 1: raise UserError("instances_per_shard and chunk_chars must be positive")
 
-def _file_sha256(f:Path) -> str:
-    h = hashlib.sha256()
-    with open(f, 'rb') as fh:
-        for block in iter(lambda: fh.read(1 << 22), b''): h.update(block)
-    return h.hexdigest()[:16]
-
-def _corpus_fingerprint(files:list[Path]) -> list:
-    "What the corpus *is*: each file's size and content hash, in order (not its path or time: a copy or a fresh clone is the same corpus)."
-    return [dict(bytes=f.stat().st_size, sha256=_file_sha256(f)) for f in files]
-
 DATA_FILES = ('data-*.tfrecord', 'data-*.tfrecord.idx', 'manifest.json')   # what albert_nb_data writes in --out, beside its record
 
 def data_output(out_dir:str|Path) -> OutputDir:
@@ -680,7 +670,7 @@ def create_pretraining_data(corpus:str|Path|list,           # corpus files (or g
                     favor_shorter_ngram=favor_shorter_ngram, random_next_sentence=random_next_sentence, seed=seed,
                     doc_per_line=layouts, chunk_chars=chunk_chars, instances_per_shard=instances_per_shard, do_lower_case=vocab.do_lower_case)
     if lang != 'en': settings.update(lang=lang, segmenter=segmenter, segmenter_version=segmenter_version(segmenter))   # English: as before
-    job = dict(settings=settings, corpus=_corpus_fingerprint(files), vocab_hash=vocab.hash, format=DATA_FORMAT)
+    job = dict(settings=settings, corpus=corpus_fingerprint(files), vocab_hash=vocab.hash, format=DATA_FORMAT)
     out_dir, out = Path(out_dir), data_output(out_dir)
     earlier = out.earlier() if out.path.is_dir() else None
     state = out.check(job, overwrite or bool(earlier and earlier.get('failed')))    # a failed run left nothing to keep

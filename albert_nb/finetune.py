@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 
 from .core import UserError, friendly_errors, atomic_path, OutputDir, seed_everything, get_device, get_mode, toy_data_dir
 from .vocab import read_lines
-from .data import _corpus_fingerprint
+from .vocab import corpus_fingerprint
 from .pretrain import fingerprint
 
 # %% auto #0
@@ -569,7 +569,7 @@ FINETUNE_OWNED = ('model*.safetensors', 'model.safetensors.index.json', 'pytorch
 def _model_fingerprint(model_dir:Path) -> list:
     "What the pre-trained model *is*: size and content hash of its config and weights (a copy is the same model)."
     files = [model_dir/'config.json'] + sorted(f for f in model_dir.glob('*') if f.name.startswith(('model', 'pytorch_model')))
-    return _corpus_fingerprint([f for f in files if f.is_file()])
+    return corpus_fingerprint([f for f in files if f.is_file()])
 
 def _dev_set(tr:list, dv, dev_split:float, split_seed:int) -> tuple[list, list|None]:
     "Without a dev set, carve `dev_split` of the training examples as one (seeded), if there are enough of them."
@@ -809,6 +809,7 @@ def finetune_cli(model:Param("pre-trained ALBERT directory (albert_nb_pretrain's
                  entity_label:Param("entity type given to the CSV's entities (ner; default: DISH)", str)=None,
                  overwrite:Param("replace an earlier fine-tuning in --out made with other settings (only its files; yours stay)", store_true)=False,
                  verbose:Param("print one line per epoch", store_true)=False,
+                 quiet:Param("no progress bar", store_true)=False,
                 ):
     "Fine-tune a pre-trained ALBERT for entities (NER) or sequence / sentence-pair classification."
     with friendly_errors():
@@ -820,7 +821,8 @@ def finetune_cli(model:Param("pre-trained ALBERT directory (albert_nb_pretrain's
                        early_stopping_patience=patience, crf=True if crf else (False if no_crf else None), mask_prob=mask_prob,
                        dev_split=dev_split, split_seed=split_seed, max_length=max_length, stride=stride, weight_decay=weight_decay,
                        warmup_ratio=warmup_ratio, seed=seed, label_all_subwords=label_all_subwords, format=format, dropout=dropout,
-                       freeze=tuple(f.strip() for f in freeze.split(',') if f.strip()), overwrite=overwrite, verbose=verbose, **kw)
+                       freeze=tuple(f.strip() for f in freeze.split(',') if f.strip()), overwrite=overwrite, verbose=verbose,
+                       progress=not quiet, **kw)
         if res['dev_examples']:
             for t, v in (res['best'].get('per_type') or {}).items():
                 print(f"  {t:<20} P {v['precision']:.3f}  R {v['recall']:.3f}  F1 {v['f1']:.3f}  ({v['support']})")

@@ -209,6 +209,15 @@ def predict_texts(predictor:Predictor, texts:Iterable[str], out, chunk_size:int=
             n += 1; n_ent += len(result) if isinstance(result, list) else 0
     return n, n_ent
 
+def _check_output(output, input=None, overwrite:bool=False):
+    "The output-file rule: never write over the input, a directory, or (without --overwrite) an existing file."
+    out = Path(output)
+    if out.is_dir(): raise UserError(f"{output} is a directory: give --output a file name, e.g. {out/'predictions.jsonl'}")
+    if input and input != '-' and out.exists() and out.resolve() == Path(input).resolve():
+        raise UserError(f"{output} is also the --input file: choose another --output, the texts would be lost")
+    if out.exists() and not overwrite:
+        raise UserError(f"{output} exists: pass --overwrite to replace it, or choose another --output")
+
 @call_parse
 def predict_cli(texts:Param("texts to tag; - reads standard input", str, nargs='*'),
                 model:Param("fine-tuned model directory (albert_nb_finetune's --out)", str)=None,
@@ -222,7 +231,8 @@ def predict_cli(texts:Param("texts to tag; - reads standard input", str, nargs='
                 max_length:Param("pieces per window, special tokens included (default: as fine-tuned, or the model's limit)", int)=None,
                 stride:Param("pieces shared by consecutive windows of a long text (default: as fine-tuned, or a quarter of a window)", int)=None,
                 decode:Param("entities: viterbi (the best valid tag sequence) or argmax (each word its likeliest tag)", str, choices=list(DECODERS))='viterbi',
-                device:Param("cpu, cuda, ... (default: the best available)", str)=None):
+                device:Param("cpu, cuda, ... (default: the best available)", str)=None,
+                overwrite:Param("replace an existing --output file", store_true)=False):
     "Tag entities (or label texts) with a fine-tuned model; one JSON object a line, with character offsets into each text."
     with friendly_errors():
         if not model: raise UserError("no model: pass --model DIR, the output directory of fine-tuning (albert_nb_finetune --out)")
@@ -238,6 +248,7 @@ def predict_cli(texts:Param("texts to tag; - reads standard input", str, nargs='
         if input and input != '-' and not Path(input).is_file(): raise UserError(f"{input}: no such file: check the path given to --input")
         if column_b and (texts or stdin or not input or input == '-'):
             raise UserError("--column_b reads pairs from one file: give --input FILE (CSV or JSONL) with both columns, and no other texts")
+        if output: _check_output(output, input, overwrite)
         predictor = Predictor(model, device=device, batch_size=batch_size, max_length=max_length, stride=stride, decode=decode)
         seconds = read_texts(input, column_b, errors) if column_b else None
         try:

@@ -15,6 +15,7 @@ from transformers import AutoConfig, AutoTokenizer, AutoModelForTokenClassificat
 
 from fastcore.basics import patch
 
+from .model import load_albert_checked
 from .core import UserError, get_device
 
 # %% auto #0
@@ -139,16 +140,8 @@ def load_tokenizer(model_dir:str|Path, config=None):
 
 # %% ../nbs/06_tagging.ipynb #fc98bd55
 def load_checked(cls, model_dir:str|Path, **kwargs) -> nn.Module:
-    "`cls.from_pretrained(model_dir, **kwargs)`, quietly; weights or a config that cannot be read are a one-line `UserError` naming the file."
-    from safetensors import SafetensorError
-    d = Path(model_dir)
-    try:
-        with _quiet_transformers(): return cls.from_pretrained(str(d), **kwargs)
-    except SafetensorError as e: bad, why = next((d/f for f in WEIGHT_FILES if (d/f).exists()), d), e
-    except OSError as e:
-        if 'config' not in str(e): raise
-        bad, why = d/'config.json', e
-    raise UserError(f"{bad}: cannot be read ({why}): the file is damaged or cut short (an interrupted copy or a full disk?): copy it again, or save the model again")
+    "`cls.from_pretrained(model_dir, **kwargs)`, quietly; a config or weights that cannot be read are a one-line `UserError` naming the file (`03_model`'s `load_albert_checked`)."
+    with _quiet_transformers(): return load_albert_checked(model_dir, cls, **kwargs)
 
 def load_albert(model_dir:str|Path, cls=AlbertForTokenClassification, **kwargs) -> nn.Module:
     "`cls.from_pretrained(model_dir, **kwargs)` after checking the directory holds an ALBERT (new heads initialised quietly)."
