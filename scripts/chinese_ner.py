@@ -87,7 +87,7 @@ def pretrain_zh(args) -> tuple[Path, float]:
     from albert_nb.pretrain import pretrain
     work = Path(args.work)/'pretrain'
     budget = dict(steps=args.pretrain_steps, lines=args.pretrain_lines, vocab_size=args.vocab_size, seq_len=args.seq_len,
-                  batch_size=args.pretrain_batch, lr=args.pretrain_lr, tasks=sorted(args.tasks), vocab=VOCAB_ZH, data=DATA_ZH,
+                  batch_size=args.pretrain_batch, lr=args.pretrain_lr, tasks=sorted(args.corpus_tasks or args.tasks), vocab=VOCAB_ZH, data=DATA_ZH,
                   allow_missing=args.allow_missing)
     timing = work/'pretrained'/'albert_nb_pretrain_seconds.json'
     done = json.loads(timing.read_text()) if timing.exists() else {}
@@ -104,7 +104,7 @@ def pretrain_zh(args) -> tuple[Path, float]:
                  "or pass --allow_missing to check the logic without them")
     for m in missing: print(f"warning: running without {m}", flush=True)
     t0 = time.time()
-    files = build_corpus(work/'corpus', args.tasks, args.pretrain_lines)
+    files = build_corpus(work/'corpus', args.corpus_tasks or args.tasks, args.pretrain_lines)
     vocab = train_vocab([f for f, _ in files], work/'vocab', vocab_size=args.vocab_size, doc_per_line=True, exact_size=False,
                         **(vocab_kw or {}))
     if not (work/'data'/'manifest.json').exists():
@@ -139,6 +139,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--work', default=str(ROOT/'_runs'/'chinese_ner'), help='working directory: corpus, vocabulary, data, models, results')
     ap.add_argument('--tasks', nargs='+', choices=list(TASKS), default=list(TASKS))
+    ap.add_argument('--corpus_tasks', nargs='+', choices=list(TASKS), help="whose training text joins the pre-training corpus (default: --tasks)")
     ap.add_argument('--only', nargs='+', choices=['random', 'pretrained'], default=['random', 'pretrained'])
     ap.add_argument('--seeds', type=int, nargs='+', default=[1, 2, 3], help='fine-tuning seeds (mean and spread)')
     ap.add_argument('--pretrained', help='a pre-trained Chinese tiny ALBERT directory to use instead of pre-training here')
