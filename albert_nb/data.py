@@ -80,12 +80,13 @@ def iter_documents(files:list, # corpus files
                    errors:str='strict',           # 'replace' replaces bytes that are not UTF-8
                    max_doc_chars:int|None=None,   # cut longer documents into parts (bounded memory)
                    lang:str='en',                 # how a document-per-line line is cut into sentences: 'en' or 'zh'
+                   encoding:str='utf-8',          # the files' encoding, e.g. 'gbk'
                   ) -> Iterator[tuple[int, list[str]|None]]:
     "Yield `(file_index, document)` for each document, and `(file_index, None)` when a file ends."
     split = sentence_splitter(lang)
     for fi, (path, dpl) in enumerate(zip(files, _layouts(files, doc_per_line))):
         doc, size = [], 0
-        for _, line in read_lines(path, errors):
+        for _, line in read_lines(path, errors, encoding):
             line = line.strip().lstrip('\ufeff').strip()      # a byte-order mark (Windows editors) is not text
             if dpl:
                 if line: yield fi, split(line)
@@ -520,9 +521,9 @@ def _run_chunks(chunks:Iterator, maker:ChunkMaker, vocab_path:str, settings:dict
 # %% ../nbs/02_data.ipynb #5562f5d4
 class _Chunker:
     "Cut the document stream into chunks of at most `chunk_chars` characters (or one longer document), checking each file's layout as it ends."
-    def __init__(self, files, layouts, errors, chunk_chars, check_layout, lang='en'):
+    def __init__(self, files, layouts, errors, chunk_chars, check_layout, lang='en', encoding='utf-8'):
         self.files, self.layouts, self.errors, self.chunk_chars, self.check_layout = files, layouts, errors, chunk_chars, check_layout
-        self.lang, self.split = lang, sentence_splitter(lang)
+        self.lang, self.split, self.encoding = lang, sentence_splitter(lang), encoding
         self.per_file = [dict(path=str(f), doc_per_line=l, bytes=f.stat().st_size, documents=0, single_sentence=0, sentences=0, multi_lines=0, lines=0)
                          for f, l in zip(files, layouts)]
         self.chars = 0
@@ -542,7 +543,7 @@ class _Chunker:
 
     def __iter__(self):
         chunk, size, k = [], 0, 0
-        for fi, doc in iter_documents(self.files, self.layouts, self.errors, self.chunk_chars, self.lang):
+        for fi, doc in iter_documents(self.files, self.layouts, self.errors, self.chunk_chars, self.lang, self.encoding):
             if doc is None: self._file_done(fi); continue
             st = self.per_file[fi]
             st['documents'] += 1; st['sentences'] += len(doc); st['single_sentence'] += len(doc) == 1
@@ -652,6 +653,7 @@ def create_pretraining_data(corpus:str|Path|list,           # corpus files (or g
                             progress:bool|None=None,         # show a progress bar (default: for corpora over 20 MB)
                             lang:str='en',                   # 'zh': Chinese sentences, and whole-word masking of the segmenter's words
                             segmenter:str|None=None,         # the Chinese word segmenter (lang='zh'): 'rjieba' (default) or 'jieba'
+                            encoding:str='utf-8',            # the corpus files' encoding, e.g. 'gbk' (the error on a bad line names it)
                            ) -> dict:
     "Make ALBERT pre-training instances from `corpus` with Google's rules; write TFRecord shards and a manifest; return the manifest."
     _check_settings(max_seq_length, max_predictions_per_seq, dupe_factor, masked_lm_prob, short_seq_prob, ngram, seed, workers,
@@ -670,6 +672,7 @@ def create_pretraining_data(corpus:str|Path|list,           # corpus files (or g
                     favor_shorter_ngram=favor_shorter_ngram, random_next_sentence=random_next_sentence, seed=seed,
                     doc_per_line=layouts, chunk_chars=chunk_chars, instances_per_shard=instances_per_shard, do_lower_case=vocab.do_lower_case)
     if lang != 'en': settings.update(lang=lang, segmenter=segmenter, segmenter_version=segmenter_version(segmenter))   # English: as before
+    if encoding.lower().replace('-', '').replace('_', '') != 'utf8': settings['encoding'] = encoding
     job = dict(settings=settings, corpus=corpus_fingerprint(files), vocab_hash=vocab.hash, format=DATA_FORMAT)
     out_dir, out = Path(out_dir), data_output(out_dir)
     earlier = out.earlier() if out.path.is_dir() else None
@@ -690,7 +693,7 @@ def _write_data(out, job, settings, files, layouts, vocab, workers, errors, chun
     "Make the shards, indexes, manifest and finished record in a hidden folder inside `out`, then move them into place."
     total_bytes = sum(f.stat().st_size for f in files)
     show = progress if progress is not None else total_bytes > 20e6
-    chunker = _Chunker(files, layouts, errors, chunk_chars, check_layout, settings.get('lang', 'en'))
+    chunker = _Chunker(files, layouts, errors, chunk_chars, check_layout, settings.get('lang', 'en'), settings.get('encoding', 'utf-8'))
     stats = _Stats()
     with out.writing() as tmp:
         work = tmp/'.chunks'; work.mkdir()
@@ -978,6 +981,7 @@ def data_cli(corpus:Param("corpus files (UTF-8 text) or glob patterns", str, nar
              lang:Param("language of the corpus: en, or zh (Chinese: sentences cut at 。！？；!?; and ellipses, whole-word masking of segmented words)", str, choices=LANGS)='en',
              segmenter:Param("Chinese word segmenter for --lang zh: rjieba (default) or jieba", str, choices=tuple(SEGMENTERS))=None,
              no_layout_check:Param("accept files whose documents are nearly all one sentence (MLM-only data)", store_true)=False,
+             encoding:Param("the corpus files' encoding, e.g. gbk (default: UTF-8)", str)='utf-8',
              quiet:Param("no progress bar", store_true)=False):
     "Make ALBERT pre-training data (SOP + n-gram masking, Google's TFRecord format) from your corpus."
     with friendly_errors():
@@ -992,7 +996,8 @@ def data_cli(corpus:Param("corpus files (UTF-8 text) or glob patterns", str, nar
         m = create_pretraining_data(files, vocab, out, max_seq_length, max_predictions_per_seq, dupe_factor, masked_lm_prob,
                                     short_seq_prob, ngram, not no_whole_word_mask, seed, workers or os.cpu_count() or 1, layout,
                                     instances_per_shard, 'replace' if lenient else 'strict', overwrite,
-                                    chunk_chars=chunk_chars, check_layout=not no_layout_check, progress=not quiet, lang=lang, segmenter=segmenter)
+                                    chunk_chars=chunk_chars, check_layout=not no_layout_check, progress=not quiet, lang=lang, segmenter=segmenter,
+                                    encoding=encoding)
         st = m['statistics']
         if m.get('already_done'):
             print(f"already done: {out} holds this data ({m['num_instances']:,} instances in {len(m['shards'])} shard(s), the same corpus, "
