@@ -19,15 +19,15 @@ from tqdm.auto import tqdm
 from tfrecord import example_pb2                        # the `tfrecord` package's protobuf classes for tf.train.Example
 
 from .core import UserError, friendly_errors, atomic_path, get_mode, console_script, OutputDir
-from .vocab import AlbertVocab, read_lines, read_documents, split_sentences, preprocess_text, train_vocab, corpus_fingerprint
+from .vocab import AlbertVocab, read_lines, read_documents, split_sentences, preprocess_text, train_vocab, corpus_fingerprint, split_at, LANGS
 
 # %% auto #0
-__all__ = ['FEATURES', 'DATA_FORMAT', 'LANGS', 'SEGMENTERS', 'DATA_FILES', 'split_sentences_zh', 'sentence_splitter',
-           'corpus_files', 'iter_documents', 'word_start_array', 'tokenize_sentences', 'load_segmenter',
-           'segmenter_version', 'tokenize_words', 'sop_instances', 'budget_table', 'ngram_probs', 'draw_masking',
-           'mask_instances', 'encode_examples', 'frame_records', 'assemble', 'ChunkMaker', 'data_output',
-           'create_pretraining_data', 'parse_example', 'PretrainingDataset', 'decode_instance', 'ResumableSampler',
-           'pretraining_loader', 'plot_data_statistics', 'data_cli']
+__all__ = ['FEATURES', 'DATA_FORMAT', 'SEGMENTERS', 'DATA_FILES', 'split_sentences_zh', 'sentence_splitter', 'corpus_files',
+           'iter_documents', 'word_start_array', 'tokenize_sentences', 'load_segmenter', 'segmenter_version',
+           'tokenize_words', 'sop_instances', 'budget_table', 'ngram_probs', 'draw_masking', 'mask_instances',
+           'encode_examples', 'frame_records', 'assemble', 'ChunkMaker', 'data_output', 'create_pretraining_data',
+           'parse_example', 'PretrainingDataset', 'decode_instance', 'ResumableSampler', 'pretraining_loader',
+           'plot_data_statistics', 'data_cli']
 
 # %% ../nbs/02_data.ipynb #918cc6ff
 FEATURES = ('input_ids', 'input_mask', 'segment_ids', 'token_boundary',        # Google's feature names, in Google's order
@@ -35,16 +35,11 @@ FEATURES = ('input_ids', 'input_mask', 'segment_ids', 'token_boundary',        #
 DATA_FORMAT = 'albert_nb pretraining data 1'
 
 # %% ../nbs/02_data.ipynb #d9765474
-LANGS = ('en', 'zh')
 _ZH_SENTENCE_END = re.compile(r'(?:[。！？；｡!?;]+|…+|\.{3,})[”’"\'」』）)》】]*\s*|\.+["\'”’)\]]*\s+')
 
 def split_sentences_zh(text:str) -> list[str]:
     "Cut Chinese (or mixed) `text` after 。！？； and their ASCII and half-width forms, and after ellipses; closing quotes stay with their sentence."
-    out, start = [], 0
-    for m in _ZH_SENTENCE_END.finditer(text):
-        out.append(text[start:m.end()].strip()); start = m.end()
-    out.append(text[start:].strip())
-    return [s for s in out if s]
+    return split_at(_ZH_SENTENCE_END, text)
 
 def sentence_splitter(lang:str='en') -> Callable[[str], list[str]]:
     "The function that cuts a line into sentences for `lang`: the vocabulary stage's `split_sentences` ('en'), or `split_sentences_zh`."

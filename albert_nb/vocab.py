@@ -23,7 +23,7 @@ from .core import UserError, friendly_errors, get_mode, console_script, OutputDi
 
 # %% auto #0
 __all__ = ['ALBERT_SPECIAL_TOKENS', 'ALBERT_USER_SYMBOLS', 'MODEL_TYPES', 'MODEL_INPUT_NAMES', 'WORDPIECE_SPECIAL_TOKENS',
-           'VOCAB_FILES', 'LANGS', 'split_sentences', 'read_lines', 'read_documents', 'preprocess_text',
+           'VOCAB_FILES', 'LANGS', 'split_at', 'split_sentences', 'read_lines', 'read_documents', 'preprocess_text',
            'train_sentencepiece', 'hf_tokenizer_from_spm', 'train_wordpiece', 'vocab_hash', 'corpus_fingerprint',
            'vocab_output', 'train_vocab', 'is_start_piece_sp', 'AlbertVocab', 'is_chinese_char', 'vocab_coverage',
            'vocab_cli']
@@ -31,13 +31,17 @@ __all__ = ['ALBERT_SPECIAL_TOKENS', 'ALBERT_USER_SYMBOLS', 'MODEL_TYPES', 'MODEL
 # %% ../nbs/01_vocab.ipynb #9e67a102
 _SENTENCE_END = re.compile(r'[.!?…]+["\'”’)\]]*\s+|[。！？；]+[”’」』）)]*\s*')
 
-def split_sentences(text:str) -> list[str]:
-    "Cut `text` into sentences after Western and Chinese sentence-ending punctuation."
+def split_at(sentence_end:re.Pattern, text:str) -> list[str]:
+    "Cut `text` after every match of `sentence_end` (the match stays with the sentence before it); no empty sentences."
     out, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
+    for m in sentence_end.finditer(text):
         out.append(text[start:m.end()].strip()); start = m.end()
     out.append(text[start:].strip())
     return [s for s in out if s]
+
+def split_sentences(text:str) -> list[str]:
+    "Cut `text` into sentences after Western and Chinese sentence-ending punctuation."
+    return split_at(_SENTENCE_END, text)
 
 # %% ../nbs/01_vocab.ipynb #49dbe3f9
 _GUESS_ENCODINGS = ('gbk', 'big5', 'shift_jis', 'cp1252')   # what a line that is not UTF-8 most often is (most specific first)
