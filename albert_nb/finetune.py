@@ -11,6 +11,7 @@ from typing import Iterable
 import numpy as np
 import torch
 from torch import nn
+import torch.nn.functional as F
 import transformers
 from transformers import (AutoConfig, AutoTokenizer, AlbertForTokenClassification, AlbertForSequenceClassification,
                           get_linear_schedule_with_warmup)
@@ -36,7 +37,7 @@ FORMATS = ('auto', 'csv', 'bio', 'jsonl')
 
 # %% ../nbs/07_finetune.ipynb #9cf7a401
 from .tagging import (split_tag, is_tag, tags_to_spans, spans_to_tags, tag_scheme, token_words, encode_words, window_starts,
-                               special_tokens, Tagger, read_crf, _CJK)
+                               special_tokens, Tagger, read_crf, WordFeatures, read_word_features, _CJK)
 
 # %% ../nbs/07_finetune.ipynb #6c83c162
 def _edge(c:str) -> bool: return c.isascii() and c.isalnum()
@@ -296,7 +297,8 @@ def _encode(examples:list, tokenizer, label2id:dict|None, max_length:int, stride
         for a in window_starts(len(ids), size, stride):
             b = min(a + size, len(ids)); n = len(pre) + b - a + len(suf)
             feats.append(dict(input_ids=pre + ids[a:b] + suf, attention_mask=[1] * n, token_type_ids=[0] * n,
-                              labels=[-100] * len(pre) + labels[a:b] + [-100] * len(suf), example=k, start=a))
+                              labels=[-100] * len(pre) + labels[a:b] + [-100] * len(suf), example=k, start=a,
+                              words=(int(np.searchsorted(enc['first'], a)), int(np.searchsorted(enc['first'], b)))))
     if misaligned and label2id is not None:
         t, s = misaligned[0]
         warnings.warn(f"{len(misaligned)} entities do not start or end at a word boundary of the tokenizer "
@@ -348,9 +350,10 @@ def predict_entities(model,                 # a fine-tuned directory, or a loade
                      decode:str='viterbi',  # 'viterbi' (valid spans) or 'argmax'
                     ) -> list[list[dict]]:
     "For each text, its entities as `dict(text, label, start, end, score)` with character offsets (a `Tagger`; a directory's `crf.json` is used)."
-    crf = read_crf(model) if isinstance(model, (str, Path)) else None
+    d = model if isinstance(model, (str, Path)) else None
     model, tokenizer = _as_model(model, tokenizer, AlbertForTokenClassification)
-    tagger = Tagger(model, tokenizer, min(max_length, model.config.max_position_embeddings), stride, batch_size, decode, crf)
+    crf, wf = (read_crf(d), read_word_features(d, [model.config.id2label[i] for i in range(model.config.num_labels)])) if d else (None, None)
+    tagger = Tagger(model, tokenizer, min(max_length, model.config.max_position_embeddings), stride, batch_size, decode, crf, wf)
     return tagger.tag([texts] if isinstance(texts, str) else texts)
 
 def evaluate_ner(model,                       # a fine-tuned `AlbertForTokenClassification` (any token classifier)
@@ -360,10 +363,11 @@ def evaluate_ner(model,                       # a fine-tuned `AlbertForTokenClas
                  transitions:dict|None=None,  # a CRF's scores, as in `crf.json`: {labels, transitions, start, end}
                  decode:str='viterbi',        # 'viterbi' (valid spans) or 'argmax' (each word its likeliest tag)
                  predictions:bool=False,      # also return each example's predicted entities
+                 features:WordFeatures|None=None, # word-feature scores (`WordFeatures`), as saved in `word_features.safetensors`
                 ) -> dict:
     "Loss and entity-level precision, recall and F1 (micro over entities, and per type) of `model` on labelled `examples`, decoded as `Tagger` decodes."
     examples = read_examples(examples)
-    tagger = Tagger(model, tokenizer, min(max_length, model.config.max_position_embeddings), stride, batch_size, decode, transitions)
+    tagger = Tagger(model, tokenizer, min(max_length, model.config.max_position_embeddings), stride, batch_size, decode, transitions, features)
     texts = [e['text'] for e in examples]
     encs = encode_words(tokenizer, texts)
     gold = [_word_tags(ex, enc)[0] for ex, enc in zip(examples, encs)]
@@ -448,11 +452,13 @@ def predict_labels(model, tokenizer=None, texts:list[str]|str=(), texts_b:list[s
 
 # %% ../nbs/07_finetune.ipynb #ad35c749
 FINETUNE_RECIPES = {
-    # a small model trained here (from scratch, or pre-trained on a few MB): high learning rate, many epochs, a CRF
-    # layer and token masking (what paid on MIT Restaurant, see the table above)
-    'tiny': dict(lr=3e-4, epochs=40, patience=5, batch_size=32, crf=True, mask_prob=0.2, warmup_ratio=0.1),
+    # a small model trained here (from scratch, or pre-trained on a few MB): many epochs, a CRF layer, token masking and
+    # word features beside the encoder (what paid on MIT Restaurant, see the tables below)
+    'tiny': dict(lr=3e-4, epochs=40, patience=5, batch_size=32, crf=True, mask_prob=0.2, warmup_ratio=0.1,
+                 word_features=True, word_features_lr=1e-2),
     # a released, fully pre-trained model (albert-base-v2 and larger): Google's fine-tuning settings, stopped early
-    'base': dict(lr=5e-5, epochs=10, patience=2, batch_size=32, crf=False, mask_prob=0.0, warmup_ratio=0.1),
+    'base': dict(lr=5e-5, epochs=10, patience=2, batch_size=32, crf=False, mask_prob=0.0, warmup_ratio=0.1,
+                 word_features=False, word_features_lr=1e-2),
 }
 
 def choose_recipe(config) -> str:
@@ -523,6 +529,13 @@ def word_emissions(logits:torch.Tensor, # [B, N, L] the token classifier's score
     tags = labels.gather(1, pos).masked_fill(~mask, 0)
     return logits.gather(1, pos[:, :, None].expand(-1, -1, logits.shape[-1])), tags, mask
 
+def _window_word_ids(word_ids:list, windows:list[dict], width:int) -> torch.Tensor:
+    "`[B, width, features]` word-feature ids of each window's words (`words`: its range of the example's words), in the order `word_emissions` packs them."
+    out = torch.zeros(len(windows), width, word_ids[0].shape[1], dtype=torch.long)
+    for r, f in enumerate(windows):
+        lo, hi = f['words']; out[r, :hi - lo] = word_ids[f['example']][lo:hi]
+    return out
+
 
 # %% ../nbs/07_finetune.ipynb #94b19270
 def mask_tokens(input_ids:torch.Tensor, attention_mask:torch.Tensor, mask_id:int, special_ids:list[int], p:float) -> torch.Tensor:
@@ -564,7 +577,7 @@ def _length_grouped_batches(feats:list[dict], batch_size:int, gen:torch.Generato
 # %% ../nbs/07_finetune.ipynb #0b79ca27
 FINETUNE_OWNED = ('model*.safetensors', 'model.safetensors.index.json', 'pytorch_model*.bin', 'config.json', 'generation_config.json',
                   'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'added_tokens.json', 'spiece.model',
-                  'vocab.txt', 'crf.json', 'training_curves.png')   # what fine-tuning writes beside its record
+                  'vocab.txt', 'crf.json', 'word_features.json', 'word_features.safetensors', 'training_curves.png')   # what fine-tuning writes beside its record
 
 def _model_fingerprint(model_dir:Path) -> list:
     "What the pre-trained model *is*: size and content hash of its config and weights (a copy is the same model)."
@@ -580,16 +593,18 @@ def _dev_set(tr:list, dv, dev_split:float, split_seed:int) -> tuple[list, list|N
         return tr, None
     return split_examples(tr, dev_split, split_seed)
 
-def _save(model, tokenizer, crf, out:OutputDir, record:dict):
-    "Write the checkpoint (weights, config, tokenizer, `crf.json`) and an unfinished record, each moved into place when complete."
+def _save(model, tokenizer, crf, out:OutputDir, record:dict, features=None):
+    "Write the checkpoint (weights, config, tokenizer, `crf.json`, word features) and an unfinished record, each moved into place when complete."
     with out.writing() as tmp, _quiet_transformers():
         model.save_pretrained(tmp); tokenizer.save_pretrained(tmp)
         if crf is not None: (tmp/'crf.json').write_text(json.dumps(crf.to_json()))
+        if features is not None: features.save(tmp, record['labels'])
         (tmp/out.record.name).write_text(json.dumps(record, indent=1))
 
-def _ner_evaluator(tok, dv:list, max_length:int, stride:int, crf):
-    "Dev scoring for NER, decoded as users get it: Viterbi with the BIO constraints, plus the CRF's current transitions if there is one."
-    return lambda m: evaluate_ner(m, tok, dv, max_length, stride, transitions=crf.to_json() if crf is not None else None, decode='viterbi')
+def _ner_evaluator(tok, dv:list, max_length:int, stride:int, crf, features=None):
+    "Dev scoring for NER, decoded as users get it: Viterbi with the BIO constraints, plus the CRF's current transitions and the word features if there are."
+    return lambda m: evaluate_ner(m, tok, dv, max_length, stride, transitions=crf.to_json() if crf is not None else None, decode='viterbi',
+                                  features=features)
 
 def finetune(model_dir:str|Path,            # pre-trained ALBERT directory (ours, or any Hugging Face ALBERT)
              train:str|Path|list,           # training file (CSV, BIO, JSONL) or examples
@@ -603,6 +618,8 @@ def finetune(model_dir:str|Path,            # pre-trained ALBERT directory (ours
              early_stopping_patience:int|None=None, # stop after this many epochs without a better dev score; 0: never (None: the recipe's)
              crf:bool|None=None,            # NER: a linear-chain CRF over the word scores, trained with the encoder (None: the recipe's)
              mask_prob:float|None=None,     # share of input pieces replaced by [MASK] while training (None: the recipe's for NER, 0 else)
+             word_features:bool|None=None,  # NER: hashed word features (word, affixes, shape, neighbours) scored beside the encoder (None: the recipe's)
+             word_features_lr:float|None=None, # their peak learning rate (None: the recipe's)
              dev_split:float=0.1,           # without `dev`: hold out this share of `train` as the dev set (0: none)
              split_seed:int=0,              # seeds that split (fixed, so that every fine-tuning seed meets the same dev set)
              weight_decay:float=0.01,       # decoupled, not on LayerNorm and biases
@@ -644,6 +661,9 @@ def finetune(model_dir:str|Path,            # pre-trained ALBERT directory (ours
                                                       pick(early_stopping_patience, 'patience'), pick(warmup_ratio, 'warmup_ratio'))
     if crf and not ner: raise UserError("a CRF layer is for entity extraction (task='ner'), not classification")
     crf, mask_prob = (pick(crf, 'crf'), pick(mask_prob, 'mask_prob')) if ner else (False, mask_prob or 0.0)
+    if word_features and not ner: raise UserError("word features are for entity extraction (task='ner'), not classification")
+    word_features, word_features_lr = bool(pick(word_features, 'word_features')) and ner, pick(word_features_lr, 'word_features_lr')
+    if word_features and label_all_subwords: raise UserError("word features score whole words: leave out label_all_subwords (--label_all_subwords)")
     if not 0 <= mask_prob < 1: raise UserError(f"mask_prob {mask_prob} must be at least 0 and below 1 (0.2 is the tiny recipe's)")
     if epochs < 1 or batch_size < 1: raise UserError(f"epochs ({epochs}) and batch_size ({batch_size}) must be at least 1")
     # --- data and labels
@@ -672,6 +692,7 @@ def finetune(model_dir:str|Path,            # pre-trained ALBERT directory (ours
     # --- the output directory: one rule for every command (00_core); the settings say what this job is
     settings = dict(model=_model_fingerprint(model_dir), task=task, recipe=recipe, epochs=epochs,
                     lr=lr, batch_size=batch_size, patience=patience, crf=crf, mask_prob=mask_prob, weight_decay=weight_decay,
+                    **(dict(word_features=True, word_features_lr=word_features_lr) if word_features else {}),
                     warmup_ratio=warmup_ratio, max_length=max_length, stride=stride, label_all_subwords=label_all_subwords,
                     classifier_dropout=classifier_dropout, dropout=dropout, freeze=list(freeze), max_grad_norm=max_grad_norm, seed=seed,
                     train_data=fingerprint(tr), dev_data=fingerprint(dv) if dv else None, dev_split_of_train=split_from_train,
@@ -685,7 +706,7 @@ def finetune(model_dir:str|Path,            # pre-trained ALBERT directory (ours
             return {**earlier['settings'], **{k: v for k, v in earlier.items() if k not in ('settings', 'finished')}}
     if state != 'new': out.clear()   # our own unfinished run (restart), or other settings with overwrite: only our files go
     label2id = {l: i for i, l in enumerate(labels)}; id2label = dict(enumerate(labels))
-    if ner: feats = _encode(tr, tok, label2id, max_length, stride, label_all_subwords)[0]
+    if ner: feats, _, encs = _encode(tr, tok, label2id, max_length, stride, label_all_subwords)
     else: feats = _encode_classification(tr, tok, label2id, max_length)
     # --- model, optimiser, schedule
     seed_everything(seed)
@@ -698,12 +719,16 @@ def finetune(model_dir:str|Path,            # pre-trained ALBERT directory (ours
     for n, p in model.named_parameters(): p.requires_grad_(n not in frozen)
     dev_ = torch.device(device) if device else get_device()
     layer = LinearChainCRF(labels).to(dev_) if crf else None
+    wf = WordFeatures(len(labels)).to(dev_) if word_features else None
+    if wf is not None: word_ids = [torch.from_numpy(wf.ids(e['text'], enc['words'])) for e, enc in zip(tr, encs)]   # once per example
     model.to(dev_)
     groups = param_groups(model, weight_decay) + ([dict(params=list(layer.parameters()), weight_decay=0.0)] if crf else [])
+    # the feature table is a linear model over sparse features: a feature is seen in few steps, so it learns at its own, higher rate
+    if wf is not None: groups.append(dict(params=list(wf.parameters()), weight_decay=0.0, lr=word_features_lr))
     opt = torch.optim.AdamW(groups, lr=lr)
     steps_per_epoch = math.ceil(len(feats) / batch_size); total = steps_per_epoch * epochs
     sched = get_linear_schedule_with_warmup(opt, round(warmup_ratio * total), total)
-    evaluate = (_ner_evaluator(tok, dv, max_length, stride, layer) if ner else
+    evaluate = (_ner_evaluator(tok, dv, max_length, stride, layer, wf) if ner else
                 (lambda m: evaluate_classification(m, tok, dv, max_length))) if dv else None
     key = 'f1' if ner else 'accuracy'
     special = [i for i in (tok.cls_token_id, tok.sep_token_id, tok.pad_token_id) if i is not None]
@@ -720,13 +745,16 @@ def finetune(model_dir:str|Path,            # pre-trained ALBERT directory (ours
         for idx in _length_grouped_batches(feats, batch_size, gen):
             batch = collate([feats[i] for i in idx], tok.pad_token_id, dev_)
             batch['input_ids'] = mask_tokens(batch['input_ids'], batch['attention_mask'], tok.mask_token_id, special, mask_prob)
-            if crf:
+            if crf or wf is not None:   # word by word: emissions of each window's words, plus their features
                 gold = batch.pop('labels')
                 width = max(sum(l != -100 for l in feats[i]['labels']) for i in idx)
                 em, tags, wmask = word_emissions(model(**batch).logits, gold, width)
-                later = torch.tensor([feats[i].get('start', 0) > 0 for i in idx], device=dev_)   # a window that begins mid-text
-                has = wmask[:, 0].float()
-                loss = (layer.nll(em, tags, wmask, later) * has).sum() / has.sum().clamp(min=1)
+                if wf is not None: em = em + wf(_window_word_ids(word_ids, [feats[i] for i in idx], em.shape[1]).to(dev_))
+                if crf:
+                    later = torch.tensor([feats[i].get('start', 0) > 0 for i in idx], device=dev_)   # a window that begins mid-text
+                    has = wmask[:, 0].float()
+                    loss = (layer.nll(em, tags, wmask, later) * has).sum() / has.sum().clamp(min=1)
+                else: loss = F.cross_entropy(em[wmask], tags[wmask])
             else: loss = model(**batch).loss
             loss.backward()
             torch.nn.utils.clip_grad_norm_([p for g in groups for p in g['params'] if p.requires_grad], max_grad_norm)
@@ -744,7 +772,7 @@ def finetune(model_dir:str|Path,            # pre-trained ALBERT directory (ours
         if better:
             best, best_epoch, waited = row, epoch, 0
             if evaluate or epoch == epochs:   # without a dev set, only the last epoch is written
-                _save(model, tok, layer, out, record(best_epoch=epoch, best=best, history=history))
+                _save(model, tok, layer, out, record(best_epoch=epoch, best=best, history=history), wf)
         else: waited += 1
         if evaluate: bar.set_postfix_str(f"epoch {epoch}, dev {key} {row[key]:.3f} (best {best[key]:.3f})")
         if verbose:
@@ -769,7 +797,7 @@ def finetune(model_dir:str|Path,            # pre-trained ALBERT directory (ours
 
 # %% ../nbs/07_finetune.ipynb #cb92def8
 TOY_FINETUNE = dict(epochs=120, lr=1e-2, batch_size=2, dropout=0.4, freeze=('position_embeddings',), warmup_ratio=0.1, seed=42,
-                    crf=False, mask_prob=0.0, dev_split=0)   # the seed toy's: pinned, whatever the `tiny` recipe says
+                    crf=False, mask_prob=0.0, word_features=False, dev_split=0)   # the seed toy's: pinned, whatever the `tiny` recipe says
 
 def finetune_toy(model_dir:str|Path,          # the pre-trained toy model (`albert_nb.pretrain.pretrain_toy`)
                  out_dir:str|Path='toy_dish', # where the fine-tuned model goes
@@ -793,6 +821,8 @@ def finetune_cli(model:Param("pre-trained ALBERT directory (albert_nb_pretrain's
                  patience:Param("stop after this many epochs without a better dev score; 0: never (default: the recipe's)", int)=None,
                  crf:Param("ner: a CRF output layer over the word scores (default: the recipe's)", store_true)=False,
                  no_crf:Param("ner: no CRF layer, whatever the recipe says", store_true)=False,
+                 word_features:Param("ner: hashed word features (word, affixes, shape, neighbours) beside the encoder (default: the recipe's)", store_true)=False,
+                 no_word_features:Param("ner: no word features, whatever the recipe says", store_true)=False,
                  mask_prob:Param("share of input pieces replaced by [MASK] while training (default: the recipe's)", float)=None,
                  dev_split:Param("without --dev: hold out this share of --train as the dev set (0: none)", float)=0.1,
                  split_seed:Param("seed of that split (the same for every --seed)", int)=0,
@@ -815,10 +845,12 @@ def finetune_cli(model:Param("pre-trained ALBERT directory (albert_nb_pretrain's
     with friendly_errors():
         if not model or not train: raise UserError("--model and --train are required (see --help)")
         if crf and no_crf: raise UserError("--crf and --no_crf contradict each other: pass one of them")
+        if word_features and no_word_features: raise UserError("--word_features and --no_word_features contradict each other: pass one of them")
         kw = {k: v for k, v in dict(text_col=text_col, entity_col=entity_col, label=entity_label).items() if v is not None}
         if task == 'classification': kw = {k: v for k, v in kw.items() if k == 'text_col'}
         res = finetune(model, train, dev, out, task=task, recipe=recipe, epochs=epochs, lr=lr, batch_size=batch_size,
                        early_stopping_patience=patience, crf=True if crf else (False if no_crf else None), mask_prob=mask_prob,
+                       word_features=True if word_features else (False if no_word_features else None),
                        dev_split=dev_split, split_seed=split_seed, max_length=max_length, stride=stride, weight_decay=weight_decay,
                        warmup_ratio=warmup_ratio, seed=seed, label_all_subwords=label_all_subwords, format=format, dropout=dropout,
                        freeze=tuple(f.strip() for f in freeze.split(',') if f.strip()), overwrite=overwrite, verbose=verbose,

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_tagging.ipynb #cd1e49fe
 from __future__ import annotations
-import re, json, contextlib
+import re, json, contextlib, zlib
 from pathlib import Path
 
 import numpy as np
@@ -19,9 +19,10 @@ from .model import load_albert_checked
 from .core import UserError, get_device
 
 # %% auto #0
-__all__ = ['WEIGHT_FILES', 'TOKENIZER_FILES', 'DECODERS', 'split_tag', 'is_tag', 'tags_to_spans', 'spans_to_tags', 'tag_scheme',
-           'token_words', 'albert_config', 'load_tokenizer', 'load_checked', 'load_albert', 'window_starts',
-           'special_tokens', 'encode_words', 'transition_scores', 'viterbi', 'read_crf', 'Tagger']
+__all__ = ['WEIGHT_FILES', 'TOKENIZER_FILES', 'WORD_FEATURE_SET', 'DECODERS', 'split_tag', 'is_tag', 'tags_to_spans',
+           'spans_to_tags', 'tag_scheme', 'token_words', 'albert_config', 'load_tokenizer', 'load_checked',
+           'load_albert', 'window_starts', 'special_tokens', 'encode_words', 'transition_scores', 'viterbi',
+           'word_feature_ids', 'WordFeatures', 'read_word_features', 'read_crf', 'Tagger']
 
 # %% ../nbs/06_tagging.ipynb #52a6723b
 _TAG_RE = re.compile(r'^([BIMESLU])[-_](.+)$')
@@ -233,6 +234,65 @@ def viterbi(scores:list[np.ndarray],  # per sentence, `[n, L]` label scores of i
         for r, i in enumerate(idx): out[i] = path[r, :n[r]]
     return out
 
+# %% ../nbs/06_tagging.ipynb #816bfd16
+WORD_FEATURE_SET = 'word,pre3,suf2,suf3,shape,len,w-1,w+1,w-2,w+2,suf3-1,suf3+1,w-1|w,w|w+1'   # what `word_feature_ids` extracts: saved with a table
+
+def _shape(w:str) -> str:
+    "A word's shape with runs collapsed: 'Pad-Thai' -> 'Xx-Xx', '42nd' -> '0x'."
+    s = re.sub(r'[A-Z]+', 'X', re.sub(r'[a-z]+', 'x', re.sub(r'[0-9]+', '0', w)))
+    return s if len(s) <= 6 else s[:6]
+
+def word_feature_ids(words:list[str],    # a text's words, in order (from `encode_words`: `text[a:b] for a, b in enc['words']`)
+                     buckets:int=2**18,  # rows of the hashed table
+                    ) -> np.ndarray:
+    "`[words, 14]` hashed ids of each word's CRF features (`WORD_FEATURE_SET`), lower-cased; a missing neighbour is a feature too."
+    low = [w.lower() for w in words]
+    at = lambda i: low[i] if 0 <= i < len(low) else ('<s>' if i < 0 else '</s>')
+    out = np.zeros((len(words), 14), dtype=np.int64)
+    for i, w in enumerate(low):
+        feats = (w, w[:3], w[-2:], w[-3:], _shape(words[i]), str(min(len(w), 8)), at(i - 1), at(i + 1), at(i - 2), at(i + 2),
+                 at(i - 1)[-3:], at(i + 1)[-3:], at(i - 1) + '|' + w, w + '|' + at(i + 1))
+        out[i] = [zlib.crc32(f'{k}={f}'.encode()) % buckets for k, f in enumerate(feats)]
+    return out
+
+class WordFeatures(nn.Module):
+    "Hashed word features scored per label: `ids [..., 14]` -> `[..., labels]`, the sum of the features' rows (zero at the start)."
+    def __init__(self, num_labels:int, buckets:int=2**18):
+        super().__init__()
+        self.buckets, self.table = buckets, nn.Embedding(buckets, num_labels)
+        nn.init.zeros_(self.table.weight)
+    def forward(self, ids:torch.Tensor) -> torch.Tensor: return self.table(ids).sum(-2)
+    def ids(self, text:str, words:list[tuple[int,int]]) -> np.ndarray:
+        "A text's feature ids, from the character ranges of its words (`encode_words`)."
+        return word_feature_ids([text[a:b] for a, b in words], self.buckets)
+
+    def save(self, model_dir:str|Path, labels:list[str]):
+        "Write `word_features.safetensors` and `word_features.json` into `model_dir`."
+        from safetensors.torch import save_file
+        d = Path(model_dir)
+        save_file({'table': self.table.weight.detach().cpu().contiguous()}, str(d/'word_features.safetensors'))
+        (d/'word_features.json').write_text(json.dumps(dict(features=WORD_FEATURE_SET, buckets=self.buckets, labels=list(labels))))
+
+def read_word_features(model_dir:str|Path, labels:list[str]) -> WordFeatures|None:
+    "The word-feature table saved beside a model, or None when it has none; checked against the model's labels."
+    d = Path(model_dir); p = d/'word_features.json'
+    if not p.exists(): return None
+    try: info = json.loads(p.read_text())
+    except ValueError as e: raise UserError(f"{p}: not valid JSON ({e}): the file is damaged; save the model again") from None
+    if info.get('features') != WORD_FEATURE_SET:
+        raise UserError(f"{p}: made with the features {info.get('features')!r}, this version extracts {WORD_FEATURE_SET!r}: "
+                        "fine-tune again with this version of albert_nb")
+    if list(info.get('labels', [])) != list(labels):
+        raise UserError(f"{p}: its labels {info.get('labels')} are not the model's {list(labels)}: it belongs to another model")
+    from safetensors.torch import load_file
+    try: table = load_file(str(d/'word_features.safetensors'))['table']
+    except Exception as e: raise UserError(f"{d/'word_features.safetensors'}: missing or damaged ({type(e).__name__}): save the model again") from None
+    wf = WordFeatures(len(labels), int(info['buckets']))
+    if tuple(table.shape) != (wf.buckets, len(labels)):
+        raise UserError(f"{d/'word_features.safetensors'}: a table of shape {tuple(table.shape)}, expected {(wf.buckets, len(labels))}")
+    with torch.no_grad(): wf.table.weight.copy_(table)
+    return wf
+
 # %% ../nbs/06_tagging.ipynb #39248585
 DECODERS = ('viterbi', 'argmax')
 
@@ -261,6 +321,7 @@ class Tagger:
                  batch_size:int=64,               # windows per forward pass
                  decode:str='viterbi',            # 'viterbi' (the best valid tag sequence) or 'argmax' (each word its likeliest tag)
                  transitions:dict|None=None,      # a CRF's scores added to Viterbi's, as in `crf.json`
+                 features:WordFeatures|None=None, # word-feature scores added to the encoder's (`word_features.safetensors`)
                 ):
         if decode not in DECODERS: raise UserError(f"decode must be one of {', '.join(DECODERS)}, got {decode!r}")
         if not getattr(tokenizer, 'is_fast', False):
@@ -281,6 +342,7 @@ class Tagger:
         self.labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
         self.label2id = {l: i for i, l in enumerate(self.labels)}
         self.scores = transition_scores(self.labels, transitions)
+        self.features = features.to(next(model.parameters()).device).eval() if features is not None else None
 
     @classmethod
     def from_pretrained(cls, model_dir:str|Path,             # a fine-tuned directory (albert_nb_finetune's output)
@@ -288,18 +350,19 @@ class Tagger:
                         model_class=AutoModelForTokenClassification, # the head to load
                         **kwargs,                            # any of `Tagger`'s settings; None takes the directory's
                        ) -> 'Tagger':
-        "Load a fine-tuned directory: its model and tokenizer (checked), the windows it was fine-tuned with, and `crf.json` if present."
+        "Load a fine-tuned directory: its model and tokenizer (checked), the windows it was fine-tuned with, `crf.json` and word features if present."
         d = Path(model_dir)
         settings = _record_settings(d)
         kwargs = {**{k: settings[k] for k in ('max_length', 'stride') if settings.get(k) is not None},
                   **{k: v for k, v in kwargs.items() if v is not None}}
         model = load_checked(model_class, d).to(torch.device(device) if device is not None else get_device())
-        tagger = cls(model, load_tokenizer(d), transitions=read_crf(d), **kwargs)
-        return tagger
+        labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
+        return cls(model, load_tokenizer(d), transitions=read_crf(d), features=read_word_features(d, labels), **kwargs)
 
     def __repr__(self):
         return (f"Tagger({self.model.__class__.__name__}, {len(self.labels)} labels, decode={self.decoder!r}, "
-                f"max_length={self.max_length}, stride={self.stride}, batch_size={self.batch_size})")
+                f"max_length={self.max_length}, stride={self.stride}, batch_size={self.batch_size}"
+                f"{', word features' if self.features is not None else ''})")
 
 # %% ../nbs/06_tagging.ipynb #b4984827
 @patch
@@ -331,13 +394,13 @@ def forward(self:Tagger, ids:np.ndarray, mask:np.ndarray|None=None, token_types:
 
 @patch
 def word_scores(self:Tagger, texts:list[str], encodings:list[dict]|None=None) -> list[np.ndarray]:
-    "Per text, `[words, labels]` log-probabilities of each word's first piece, from the window where it has the most context (the earlier on a tie)."
+    "Per text, `[words, labels]` log-probabilities of each word: its first piece's scores from the window where it has the most context (the earlier on a tie), plus its word features' if the tagger has them."
     encs = encodings if encodings is not None else encode_words(self.tokenizer, texts)
     out = [np.zeros((len(e['first']), len(self.labels)), dtype=np.float32) for e in encs]
     best = [np.full(len(e['first']), -1, dtype=np.int64) for e in encs]
     wins, n_pre = self.windows(encs), len(self.prefix)
     for idx, ids, mask in self.batches(encs, wins):
-        logp = torch.log_softmax(self.forward(ids, mask), -1)
+        logits = self.forward(ids, mask)
         rows, cols, dest = [], [], []
         for r, w in enumerate(idx):
             k, s = wins[w]; f = encs[k]['first']; n = len(encs[k]['ids'])
@@ -351,10 +414,17 @@ def word_scores(self:Tagger, texts:list[str], encodings:list[dict]|None=None) ->
             best[k][words] = key[better]
             rows.append(np.full(len(words), r)); cols.append(pos[better] + n_pre); dest.append((k, words))
         if not dest: continue
-        got = logp[torch.from_numpy(np.concatenate(rows)), torch.from_numpy(np.concatenate(cols))].cpu().numpy()
+        got = logits[torch.from_numpy(np.concatenate(rows)), torch.from_numpy(np.concatenate(cols))].cpu().numpy()
         i = 0
         for k, words in dest: out[k][words] = got[i:i + len(words)]; i += len(words)
-    return out
+    n = [len(o) for o in out]
+    if not sum(n): return out
+    scores = torch.from_numpy(np.concatenate(out))                        # every word of every text: one pass
+    if self.features is not None:
+        fids = np.concatenate([self.features.ids(t, e['words']) for t, e in zip(texts, encs)])
+        with torch.inference_mode(): scores = scores + self.features(torch.from_numpy(fids).to(self.features.table.weight.device)).float().cpu()
+    return np.split(torch.log_softmax(scores, -1).numpy(), np.cumsum(n)[:-1])
+
 
 # %% ../nbs/06_tagging.ipynb #820161e6
 @patch

@@ -5,27 +5,30 @@ Everything is measured on one dev set: a seeded 90/10 split of the shared traini
 (split seed 0: 6,894 training and 766 dev sentences; `finetune`'s own default split, so `albert_nb_finetune` with no
 `--dev` holds out the same sentences). The corpus' test split is never read, and nothing is tuned on anything else.
 Fine-tuning uses `finetune`'s defaults for the model's size (`FINETUNE_RECIPES`: for `tiny`, lr 3e-4, up to 40 epochs
-with patience 5, a CRF layer, token masking 0.2) unless a flag says otherwise.
+with patience 5, a CRF layer, token masking 0.2, and hashed word features beside the encoder) unless a flag says otherwise.
 
 Three subcommands:
 
-  recipe   pre-train `tiny` on the shared English corpora (or reuse a finished pre-training in --work, or --pretrained),
-           fine-tune it on the shared training file with the defaults, and write the fine-tuned directory to --out
-           (`albert_nb_predict --model OUT` serves it). Prints dev F1 overall and Dish, and the minutes it took.
+  recipe   pre-train `tiny` on the shared English corpora plus the training split's queries (or reuse a finished
+           pre-training in --work, or --pretrained), fine-tune it on the shared training file with the defaults, and
+           write the fine-tuned directory to --out (`albert_nb_predict --model OUT` serves it). Prints dev F1 overall
+           and Dish, the CRF baseline's on the same split (measured in the same run), and the minutes it took.
   compare  pre-trained against its random twin (same config and tokenizer), each with several fine-tuning seeds
            (mean and spread), the same without the CRF layer, and a CRF with word features (python-crfsuite).
   curve    the learning curve: dev F1 overall and Dish against the number of labelled training sentences, for the
            CRF, random init and pre-trained, the mean of several seeds (each seed draws its own subset), with a plot.
 
     python scripts/mit_restaurant.py recipe --out _runs/mit_dish                 # ~40 min of pre-training on 2 cores, then fine-tuning
-    python scripts/mit_restaurant.py compare --seeds 42 1 2 3
-    python scripts/mit_restaurant.py curve --sizes 100 300 1000 3000 0 --seeds 1 2 3
+    python scripts/mit_restaurant.py compare --seeds 1 2 3
+    python scripts/mit_restaurant.py curve --sizes 100 300 1000 3000 0 --seeds 1 2 3   # reuses compare's runs for 0 (all)
+    # on two cores, two processes can fill one --work side by side, e.g. compare --only random & compare --only pretrained
     # a check of the logic in a few minutes (tiny budgets: not a result)
     python scripts/mit_restaurant.py recipe --out /tmp/mit_check --work /tmp/mit_work --pretrain_steps 20 --pretrain_lines 300 \\
         --vocab_size 1000 --train_sentences 200 --epochs 2
 
 Pre-training (vocabulary, data, LAMB run) lives in --work (default `_runs/mit_restaurant`) and is reused by every
 subcommand once it has finished with the same budget (steps, corpus lines, vocabulary size).
+Add --no_word_features (or --no_crf) to any subcommand to measure the recipe without them.
 """
 import argparse, json, os, sys, time
 from pathlib import Path
@@ -52,16 +55,18 @@ def subset(train: list, n: int, seed: int) -> list:
 
 def pretrain_here(work: Path, steps: int, lines: int = 0, vocab_size: int = 8000, batch_size: int = 32, seq_len: int = 64,
                   lr: float = 2e-3, seed: int = 42) -> tuple[Path, float]:
-    """Vocabulary (unigram), pre-training data and a `tiny` MLM+SOP run on the shared English corpora, in `work`; reused when
+    """Vocabulary (unigram), pre-training data and a `tiny` MLM+SOP run on the shared English corpora plus the training
+    split's queries (never the dev split), in `work`; reused when
     it finished before with the same budget. `lines` > 0 keeps only the first `lines` lines of each corpus file (for checks).
     Returns (model dir, seconds)."""
     from albert_nb.vocab import train_vocab
     from albert_nb.data import create_pretraining_data
     from albert_nb.pretrain import pretrain
-    budget = dict(steps=steps, lines=lines, vocab_size=vocab_size, batch_size=batch_size, seq_len=seq_len, lr=lr, seed=seed)
+    budget = dict(steps=steps, lines=lines, vocab_size=vocab_size, batch_size=batch_size, seq_len=seq_len, lr=lr, seed=seed,
+                  corpus='english+mit_train_x2')
     timing = work/'pretrained'/'albert_nb_pretrain_seconds.json'   # written last, once the run has finished
     done = json.loads(timing.read_text()) if timing.exists() else {}
-    if done.get('budget', dict(steps=done.get('steps'))) in (budget, dict(steps=steps)) and done.get('seconds') is not None:
+    if done.get('budget') == budget and done.get('seconds') is not None:
         print(f"pre-trained model: {work/'pretrained'} (finished before, {steps} steps: reused)", flush=True)
         return work/'pretrained', done['seconds']
     if timing.exists() or (work/'pretrained').exists():
@@ -74,11 +79,16 @@ def pretrain_here(work: Path, steps: int, lines: int = 0, vocab_size: int = 8000
         for f in EN_CORPUS:
             with open(f, encoding='utf-8') as fh: head = [next(fh, '') for _ in range(lines)]
             (work/f.name).write_text(''.join(head), encoding='utf-8'); corpus.append(work/f.name)
-    vocab = train_vocab(corpus, work/'vocab', vocab_size=vocab_size, doc_per_line=True, exact_size=False)
+    # the task's own unlabelled text: the training split's queries, never the dev split (07: 1.161 -> 1.083 pieces a word)
+    task = work/'mit_train_text.txt'
+    train, _ = load_split()
+    task.write_text(''.join(e['text'] + '\n' for e in train[:lines or None]), encoding='utf-8')
+    vocab = train_vocab(corpus + [task], work/'vocab', vocab_size=vocab_size, doc_per_line=True, exact_size=False)
     if not (work/'data'/'manifest.json').exists():   # short sequences: MIT queries are ~10 pieces, and a step costs less
-        # MAMS: one sentence a line, no document boundaries (one long document); cooking posts: one post a line
-        create_pretraining_data(corpus, vocab, work/'data', max_seq_length=seq_len, max_predictions_per_seq=10,
-                                dupe_factor=3, doc_per_line=[False, True])
+        # MAMS: one sentence a line, no document boundaries (one long document); cooking posts: one post a line;
+        # the queries twice (more maskings of the text the model will tag: 21 % of the corpus bytes instead of 12 %)
+        create_pretraining_data(corpus + [task, task], vocab, work/'data', max_seq_length=seq_len, max_predictions_per_seq=10,
+                                dupe_factor=3, doc_per_line=[False, True, False, False])
     prep = time.time() - t0
     print(f"pre-training data ready ({prep:.0f} s); pre-training {steps} steps of {batch_size} x {seq_len}", flush=True)
     # LAMB at 2e-3 (batch 32), the pre-training stage's measured setting: AdamW at 1e-3 collapses `tiny` (see 05_pretrain)
@@ -110,6 +120,12 @@ def random_twin(out: Path, pretrained: Path, seed: int = 42) -> Path:
     from transformers import AutoConfig, AutoTokenizer
     from albert_nb.core import seed_everything
     from albert_nb.model import AlbertPretrainingModel
+    def same(a: Path, b: Path) -> bool:     # same config (the architecture aside) and the same vocabulary
+        cfg = lambda d: {k: v for k, v in json.loads((d/'config.json').read_text()).items()
+                         if k not in ('architectures', 'transformers_version', '_name_or_path', 'dtype', 'torch_dtype')}
+        return cfg(a) == cfg(b) and (a/'spiece.model').read_bytes() == (b/'spiece.model').read_bytes()
+    if (out/'model.safetensors').exists() and (out/'config.json').exists() and same(out, pretrained):
+        return out                              # made before, with the same seed: the same weights (runs may be using it)
     shutil.rmtree(out, ignore_errors=True)      # never a stale twin of another model
     seed_everything(seed)
     tok = AutoTokenizer.from_pretrained(pretrained)
@@ -170,6 +186,7 @@ def finetune_kwargs(args) -> dict:
     kw = dict(epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, early_stopping_patience=args.patience,
               mask_prob=args.mask_prob, max_length=args.max_length)
     if args.crf is not None: kw['crf'] = args.crf
+    if getattr(args, 'word_features', None) is not None: kw['word_features'] = args.word_features
     return {k: v for k, v in kw.items() if v is not None}
 
 
@@ -205,11 +222,13 @@ def cmd_recipe(args):
     total = (pre_secs or 0) + ft_secs if reused else time.time() - t0
     print(f"\nrecipe: {row['recipe']} (lr {row['lr']:g}, CRF {'on' if row['crf'] else 'off'}), best epoch {row['best_epoch']} "
           f"of {row['stopped_at']}; {len(train)} training and {len(dev)} dev sentences")
-    print(f"dev F1 {100 * row['f1']:.1f} overall, {100 * row['dish_f1']:.1f} Dish (CRF baseline on this split: 77.4 / 73.8)")
+    try: base = crf_baseline(train, dev); crf_line = f"{100 * base['f1']:.1f} / {100 * base['dish_f1']:.1f}, trained in {base['seconds']:.0f} s"
+    except ImportError: base, crf_line = None, "not measured: pip install python-crfsuite"
+    print(f"dev F1 {100 * row['f1']:.1f} overall, {100 * row['dish_f1']:.1f} Dish (CRF baseline on this split: {crf_line})")
     print(f"time: {total / 60:.1f} min ({(pre_secs or 0) / 60:.1f} pre-training{' (reused: its original time)' if reused else ''}, "
           f"{ft_secs / 60:.1f} fine-tuning)")
     print(f"model: {args.out}   (serve it: albert_nb_predict --model {args.out} 'any cheap thai places with good pad thai')")
-    Path(args.out, 'mit_recipe.json').write_text(json.dumps(dict(row, pretrained=str(model), pretrain_seconds=pre_secs,
+    Path(args.out, 'mit_recipe.json').write_text(json.dumps(dict(row, pretrained=str(model), pretrain_seconds=pre_secs, crf_baseline=base,
                                                                  finetune_seconds=round(ft_secs, 1), minutes=round(total / 60, 1)), indent=1))
 
 
@@ -239,7 +258,10 @@ def cmd_compare(args):
         try: results['crf'] = dict(model='CRF (word features)', **crf_baseline(train, dev))
         except ImportError: print("python-crfsuite is not installed: no CRF baseline (pip install python-crfsuite)")
     results['settings'] = dict({k: v for k, v in vars(args).items() if k != 'func'}, train_sentences=len(train), dev_sentences=len(dev),
-                               threads=torch.get_num_threads())
+                               threads=torch.get_num_threads(), finetune=finetune_kwargs(args))
+    # another process may have filled other variants in the meantime (e.g. `--only random` beside `--only pretrained`)
+    on_disk = json.loads(results_file.read_text()) if results_file.exists() else {}
+    results = {**on_disk, **{k: v for k, v in results.items() if k in only or k == 'settings'}}
     results_file.write_text(json.dumps(results, indent=1))
     print(f"\n{'model':<34} {'dev F1':>13} {'Dish F1':>13} {'fine-tune':>10} {'pre-train':>10}")
     for k in VARIANTS:
@@ -252,6 +274,24 @@ def cmd_compare(args):
     print(f"results: {results_file}")
 
 
+def curve_file_for(work: Path, args, model, dev_sentences: int) -> Path:
+    "Where the curve's finished points live: named by the fine-tuning settings (flags and the recipe they change) and the model."
+    from albert_nb.pretrain import fingerprint
+    from albert_nb.finetune import FINETUNE_RECIPES
+    key = dict(finetune_kwargs(args), recipe=FINETUNE_RECIPES['tiny'], model=str(Path(model).resolve()), dev=dev_sentences)
+    return work/f"curve_{fingerprint(key)[:8]}.json"
+
+
+def compare_run(work: Path, name: str, seed: int, args) -> dict | None:
+    "The run of `compare` with this variant and seed on all training sentences and the same fine-tuning settings, if there is one."
+    f = work/'results.json'
+    res = json.loads(f.read_text()) if f.exists() else {}
+    st = res.get('settings', {})
+    if name not in res or st.get('finetune') != finetune_kwargs(args) or st.get('train_sentences') != len(load_split()[0]): return None
+    if args.pretrained and st.get('pretrained') != args.pretrained: return None
+    return next((r for r in res[name]['runs'] if r['seed'] == seed), None)
+
+
 def cmd_curve(args):
     "Dev F1 (overall, Dish) against the number of labelled sentences: CRF, random init, pre-trained; mean of seeds; a plot."
     from statistics import mean
@@ -259,16 +299,20 @@ def cmd_curve(args):
     train, dev = load_split()
     model, _ = pretrained_model(args)
     twin = random_twin(work/'random_init', model)
-    from albert_nb.pretrain import fingerprint   # finished points are reused only under the same settings and model
-    curve_file = work/f"curve_{fingerprint(dict(finetune_kwargs(args), model=str(Path(model).resolve()), dev=len(dev)))[:8]}.json"
+    curve_file = curve_file_for(work, args, model, len(dev))
     curve = json.loads(curve_file.read_text()) if curve_file.exists() else {}
     for n in args.sizes:
         size = len(subset(train, n, 0))
         for s in args.seeds:
             part = subset(train, n, s)
             for name, start in (('random', twin), ('pretrained', model), ('crf', None)):
+                if args.only and name not in args.only: continue
                 key = f"{name}/{size}/{s}"
+                if curve_file.exists(): curve = {**json.loads(curve_file.read_text()), **curve}   # points another process added
                 if key in curve: continue      # done in an earlier invocation
+                if start is not None and size == len(train) and (r := compare_run(work, name, s, args)):   # `compare` ran it already
+                    curve[key] = dict(f1=r['f1'], dish_f1=r['dish_f1'], seconds=r['finetune_seconds'], best_epoch=r['best_epoch'], from_compare=True)
+                    curve_file.write_text(json.dumps(curve, indent=1)); continue
                 if start is None:
                     try: r = crf_baseline(part, dev)
                     except ImportError: continue
@@ -315,6 +359,8 @@ def main(argv=None):
     f.add_argument('--mask_prob', type=float, help='share of input pieces replaced by [MASK] while training')
     f.add_argument('--crf', dest='crf', action='store_true', default=None, help='a CRF output layer')
     f.add_argument('--no_crf', dest='crf', action='store_false', help='no CRF output layer')
+    f.add_argument('--word_features', dest='word_features', action='store_true', default=None, help='hashed word features beside the encoder')
+    f.add_argument('--no_word_features', dest='word_features', action='store_false', help='no word features')
     f.add_argument('--max_length', type=int, default=64, help='MIT queries are short: 64 positions hold all but a few')
     f.add_argument('--train_sentences', type=int, default=0, help='fine-tune on a seeded subset of this many training sentences (0: all)')
     f.add_argument('--quiet', action='store_true', help='no progress bars')
@@ -323,12 +369,13 @@ def main(argv=None):
     p.add_argument('--seed', type=int, default=42, help='fine-tuning seed')
     p.set_defaults(func=cmd_recipe)
     p = sub.add_parser('compare', parents=[common], help='pre-trained vs random init (several seeds), with and without the CRF layer, and a CRF')
-    p.add_argument('--seeds', type=int, nargs='+', default=[42, 1, 2, 3], help='fine-tuning seeds (mean and spread)')
+    p.add_argument('--seeds', type=int, nargs='+', default=[1, 2, 3], help='fine-tuning seeds (mean and spread; the same as curve\'s, which reuses these runs)')
     p.add_argument('--only', choices=VARIANTS, action='append', help='run only these (repeatable)')
     p.set_defaults(func=cmd_compare)
     p = sub.add_parser('curve', parents=[common], help='learning curve over the number of labelled sentences, with a plot')
     p.add_argument('--sizes', type=int, nargs='+', default=[100, 300, 1000, 3000, 0], help='training sentences (0: all)')
     p.add_argument('--seeds', type=int, nargs='+', default=[1, 2, 3], help='one subset and one fine-tuning per seed')
+    p.add_argument('--only', choices=['crf', 'random', 'pretrained'], action='append', help='run only these (repeatable)')
     p.set_defaults(func=cmd_curve)
     args = ap.parse_args(argv)
     if not MIT.exists(): sys.exit(f"{MIT}: not found: this script needs the shared data beside the checkout")
