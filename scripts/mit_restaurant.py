@@ -7,16 +7,19 @@ Everything is measured on one dev set: a seeded 90/10 split of the shared traini
 Fine-tuning uses `finetune`'s defaults for the model's size (`FINETUNE_RECIPES`: for `tiny`, lr 3e-4, up to 40 epochs
 with patience 5, a CRF layer, token masking 0.2, and hashed word features beside the encoder) unless a flag says otherwise.
 
-Three subcommands:
+Three subcommands, and a fourth that reads a fine-tuned model three ways:
 
   recipe   pre-train `tiny` on the shared English corpora plus the training split's queries (or reuse a finished
            pre-training in --work, or --pretrained), fine-tune it on the shared training file with the defaults, and
            write the fine-tuned directory to --out (`albert_nb_predict --model OUT` serves it). Prints dev F1 overall
            and Dish, the CRF baseline's on the same split (measured in the same run), and the minutes it took.
   compare  pre-trained against its random twin (same config and tokenizer), each with several fine-tuning seeds
-           (mean and spread), the same without the CRF layer, and a CRF with word features (python-crfsuite).
+           (mean and spread), the same without the CRF layer or without word features, and a CRF with word features
+           (python-crfsuite).
   curve    the learning curve: dev F1 overall and Dish against the number of labelled training sentences, for the
            CRF, random init and pre-trained, the mean of several seeds (each seed draws its own subset), with a plot.
+  decoding the dev F1 of one fine-tuned directory decoded by argmax, by Viterbi under the BIO constraints, and by
+           Viterbi with its CRF layer's transitions (what evaluation and albert_nb_predict use).
 
     python scripts/mit_restaurant.py recipe --out _runs/mit_dish                 # ~40 min of pre-training on 2 cores, then fine-tuning
     python scripts/mit_restaurant.py compare --seeds 1 2 3
@@ -197,6 +200,7 @@ def fine_tune(model_dir, train, dev, out, seed, args, **extra) -> dict:
     b = res['best']; dish = b['per_type'].get('Dish', dict(f1=0.0, precision=0.0, recall=0.0))
     return dict(seed=seed, f1=b['f1'], precision=b['precision'], recall=b['recall'], dish_f1=dish['f1'],
                 best_epoch=res['best_epoch'], stopped_at=res.get('stopped_at'), recipe=res['recipe'], crf=res['crf'], lr=res['lr'],
+                word_features=res.get('word_features', False),
                 finetune_seconds=res['seconds'], per_type={t: v['f1'] for t, v in b['per_type'].items()}, history=res['history']['epochs'])
 
 
@@ -220,7 +224,7 @@ def cmd_recipe(args):
     row = fine_tune(model, source, dev_arg, Path(args.out), args.seed, args)
     ft_secs = time.time() - t1
     total = (pre_secs or 0) + ft_secs if reused else time.time() - t0
-    print(f"\nrecipe: {row['recipe']} (lr {row['lr']:g}, CRF {'on' if row['crf'] else 'off'}), best epoch {row['best_epoch']} "
+    print(f"\nrecipe: {row['recipe']} (lr {row['lr']:g}, CRF {'on' if row['crf'] else 'off'}, word features {'on' if row['word_features'] else 'off'}), best epoch {row['best_epoch']} "
           f"of {row['stopped_at']}; {len(train)} training and {len(dev)} dev sentences")
     try: base = crf_baseline(train, dev); crf_line = f"{100 * base['f1']:.1f} / {100 * base['dish_f1']:.1f}, trained in {base['seconds']:.0f} s"
     except ImportError: base, crf_line = None, "not measured: pip install python-crfsuite"
@@ -232,7 +236,7 @@ def cmd_recipe(args):
                                                                  finetune_seconds=round(ft_secs, 1), minutes=round(total / 60, 1)), indent=1))
 
 
-VARIANTS = ['random', 'pretrained', 'random_nocrf', 'pretrained_nocrf', 'crf']
+VARIANTS = ['random', 'pretrained', 'random_nocrf', 'pretrained_nocrf', 'random_nowf', 'pretrained_nowf', 'crf']
 
 
 def cmd_compare(args):
@@ -250,9 +254,10 @@ def cmd_compare(args):
     for v in only:
         if v == 'crf': continue
         start = twin if v.startswith('random') else model
-        extra = dict(crf=False) if v.endswith('_nocrf') else {}
+        extra = dict(crf=False) if v.endswith('_nocrf') else dict(word_features=False) if v.endswith('_nowf') else {}
         runs = [fine_tune(start, train, dev, work/f'ft_{v}_s{s}', s, args, **extra) for s in args.seeds]
-        name = ('tiny, random init' if v.startswith('random') else 'tiny, pre-trained') + (', no CRF layer' if extra else '')
+        name = (('tiny, random init' if v.startswith('random') else 'tiny, pre-trained')
+                + (', no CRF layer' if v.endswith('_nocrf') else ', no word features' if v.endswith('_nowf') else ''))
         results[v] = dict(summarise(name, runs), pretrain_seconds=None if v.startswith('random') else pre_secs)
     if 'crf' in only:
         try: results['crf'] = dict(model='CRF (word features)', **crf_baseline(train, dev))
@@ -343,6 +348,24 @@ def cmd_curve(args):
     print(f"curve: {work/'curve.png'}, {work/'curve_mean.json'}")
 
 
+def cmd_decoding(args):
+    "One fine-tuned directory read three ways on the dev split: argmax, Viterbi under the BIO constraints, and Viterbi + its CRF transitions."
+    from albert_nb.finetune import evaluate_ner
+    from albert_nb.tagging import Tagger, tags_to_spans, read_crf
+    _, dev = load_split()
+    tagger = Tagger.from_pretrained(args.model)
+    texts, rows = [e['text'] for e in dev], []
+    ways = [('argmax (each word its likeliest tag)', 'argmax', None), ('Viterbi, BIO constraints only', 'viterbi', None)]
+    if (crf := read_crf(args.model)) is not None: ways.append(('Viterbi + the CRF layer\'s transitions (the default)', 'viterbi', crf))
+    for name, decode, trans in ways:
+        t = Tagger(tagger.model, tagger.tokenizer, tagger.max_length, tagger.stride, decode=decode, transitions=trans, features=tagger.features)
+        ev = evaluate_ner(t.model, t.tokenizer, dev, t.max_length, t.stride, transitions=trans, decode=decode, features=tagger.features)
+        orphans = sum(len(tags_to_spans(g)[1]) for g in t.decode(t.word_scores(texts)))
+        rows.append(dict(decoding=name, f1=ev['f1'], precision=ev['precision'], recall=ev['recall'], dish_f1=ev['per_type']['Dish']['f1'], orphan_I=orphans))
+        print(f"{name:<52} F1 {100 * ev['f1']:5.1f}  P {100 * ev['precision']:5.1f}  R {100 * ev['recall']:5.1f}  Dish {100 * rows[-1]['dish_f1']:5.1f}  orphan I- {orphans}")
+    Path(args.model, 'mit_decoding.json').write_text(json.dumps(rows, indent=1))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest='command', required=True)
@@ -377,6 +400,9 @@ def main(argv=None):
     p.add_argument('--seeds', type=int, nargs='+', default=[1, 2, 3], help='one subset and one fine-tuning per seed')
     p.add_argument('--only', choices=['crf', 'random', 'pretrained'], action='append', help='run only these (repeatable)')
     p.set_defaults(func=cmd_curve)
+    p = sub.add_parser('decoding', help='a fine-tuned directory read three ways on the dev split (argmax, Viterbi, Viterbi + CRF)')
+    p.add_argument('--model', required=True, help='a fine-tuned directory (e.g. the recipe\'s --out)')
+    p.set_defaults(func=cmd_decoding)
     args = ap.parse_args(argv)
     if not MIT.exists(): sys.exit(f"{MIT}: not found: this script needs the shared data beside the checkout")
     args.func(args)
