@@ -297,6 +297,13 @@ def compare_run(work: Path, name: str, seed: int, args) -> dict | None:
     return next((r for r in res[name]['runs'] if r['seed'] == seed), None)
 
 
+def save_points(curve_file: Path, curve: dict) -> dict:
+    "Write the curve's points, with those another process wrote since (read just before writing): all of them, returned."
+    curve = {**(json.loads(curve_file.read_text()) if curve_file.exists() else {}), **curve}
+    curve_file.write_text(json.dumps(curve, indent=1))
+    return curve
+
+
 def cmd_curve(args):
     "Dev F1 (overall, Dish) against the number of labelled sentences: CRF, random init, pre-trained; mean of seeds; a plot."
     from statistics import mean
@@ -317,7 +324,7 @@ def cmd_curve(args):
                 if key in curve: continue      # done in an earlier invocation
                 if start is not None and size == len(train) and (r := compare_run(work, name, s, args)):   # `compare` ran it already
                     curve[key] = dict(f1=r['f1'], dish_f1=r['dish_f1'], seconds=r['finetune_seconds'], best_epoch=r['best_epoch'], from_compare=True)
-                    curve_file.write_text(json.dumps(curve, indent=1)); continue
+                    save_points(curve_file, curve); continue
                 if start is None:
                     try: r = crf_baseline(part, dev)
                     except ImportError: continue
@@ -325,7 +332,7 @@ def cmd_curve(args):
                 else:
                     r = fine_tune(start, part, dev, work/f'curve_{name}', s, args)
                     curve[key] = dict(f1=r['f1'], dish_f1=r['dish_f1'], seconds=r['finetune_seconds'], best_epoch=r['best_epoch'])
-                curve_file.write_text(json.dumps(curve, indent=1))
+                curve = save_points(curve_file, curve)
                 print(f"{name:<10} {size:>5} sentences, seed {s}: dev F1 {100 * curve[key]['f1']:.1f}, Dish {100 * curve[key]['dish_f1']:.1f}", flush=True)
     sizes = sorted({len(subset(train, n, 0)) for n in args.sizes})
     table = {name: {n: {k: round(mean(curve[f"{name}/{n}/{s}"][k] for s in args.seeds), 4) for k in ('f1', 'dish_f1')}
