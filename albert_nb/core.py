@@ -107,10 +107,15 @@ def friendly_errors():
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr); sys.exit(130)
 
-def _usual_mode() -> int:
-    "The mode a new directory gets from `mkdir` under the current umask (mkdtemp's 0700 is for temporaries only)."
+def _usual_mode(file:bool=False) -> int:
+    "The mode a new directory (or file) gets under the current umask (mkdtemp's 0700 is for temporaries only)."
     umask = os.umask(0); os.umask(umask)
-    return 0o777 & ~umask
+    return (0o666 if file else 0o777) & ~umask
+
+def _usual_file_modes(path:Path):
+    "Give the files under `path` (or `path` itself) the mode the umask gives: `safetensors` writes its files 0600, private to their owner."
+    for f in ([path] if path.is_file() else path.rglob('*')):
+        if f.is_file() and not f.is_symlink(): f.chmod(_usual_mode(file=True))
 
 @contextlib.contextmanager
 def atomic_path(path:str|Path, is_dir:bool=False):
@@ -122,13 +127,14 @@ def atomic_path(path:str|Path, is_dir:bool=False):
     try:
         yield target
         if is_dir:
+            _usual_file_modes(tmp)
             old = path.with_name(f".{path.name}.old-{os.getpid()}")
             if path.exists(): os.replace(path, old)
             os.replace(tmp, path)
             if old.exists(): shutil.rmtree(old)
         else:
             with open(target, 'rb') as f: os.fsync(f.fileno())
-            os.replace(target, path)
+            _usual_file_modes(target); os.replace(target, path)
     finally:
         if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
 
@@ -186,6 +192,7 @@ class OutputDir:
         tmp.chmod(_usual_mode())
         try:
             yield tmp
+            _usual_file_modes(tmp)
             for x in sorted(tmp.iterdir(), key=lambda x: x.name == self.record.name):   # the record moves last
                 dest = self.path/x.name
                 if dest.is_dir() and not dest.is_symlink():
