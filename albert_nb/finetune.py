@@ -37,7 +37,7 @@ FORMATS = ('auto', 'csv', 'bio', 'jsonl')
 
 # %% ../nbs/07_finetune.ipynb #9cf7a401
 from .tagging import (split_tag, is_tag, tags_to_spans, spans_to_tags, tag_scheme, token_words, encode_words, window_starts,
-                               special_tokens, Tagger, read_crf, WordFeatures, read_word_features, _CJK)
+                               special_tokens, Tagger, read_crf, WordFeatures, read_word_features, model_labels, _CJK)
 
 # %% ../nbs/07_finetune.ipynb #6c83c162
 def _edge(c:str) -> bool: return c.isascii() and c.isalnum()
@@ -352,7 +352,7 @@ def predict_entities(model,                 # a fine-tuned directory, or a loade
     "For each text, its entities as `dict(text, label, start, end, score)` with character offsets (a `Tagger`; a directory's `crf.json` is used)."
     d = model if isinstance(model, (str, Path)) else None
     model, tokenizer = _as_model(model, tokenizer, AlbertForTokenClassification)
-    crf, wf = (read_crf(d), read_word_features(d, [model.config.id2label[i] for i in range(model.config.num_labels)])) if d else (None, None)
+    crf, wf = (read_crf(d), read_word_features(d, model_labels(model.config))) if d else (None, None)
     tagger = Tagger(model, tokenizer, min(max_length, model.config.max_position_embeddings), stride, batch_size, decode, crf, wf)
     return tagger.tag([texts] if isinstance(texts, str) else texts)
 

@@ -23,8 +23,8 @@ from .core import UserError
 __all__ = ['PRESETS', 'PAPER_PARAMS', 'PAPER_BERT_PARAMS', 'PAPER_TABLE3', 'make_config', 'count_parameters', 'bert_twin',
            'build_on_meta', 'param_count', 'parameter_table', 'parameter_breakdown', 'embedding_sweep',
            'init_albert_weights', 'AlbertPretrainingOutput', 'positions_from_labels', 'labels_from_positions',
-           'AlbertBackbone', 'AlbertPretrainingModel', 'dummy_pretraining_batch', 'load_albert_checked',
-           'load_pretraining_model']
+           'AlbertBackbone', 'AlbertPretrainingModel', 'dummy_pretraining_batch', 'check_model_dir',
+           'load_albert_checked', 'load_pretraining_model']
 
 # %% ../nbs/03_model.ipynb #b2cc368c
 PRESETS = {  # embedding E, hidden H, layers L, heads, FFN size I, longest sequence
@@ -313,44 +313,46 @@ def dummy_pretraining_batch(config:AlbertConfig, # vocabulary size and special i
     return {k: v.to(device) for k, v in batch.items()}
 
 # %% ../nbs/03_model.ipynb #18ab23e6
+_REDO = "re-run the stage that wrote it (or download the model again)"
+
+def check_model_dir(path:str|Path):
+    "A directory that `from_pretrained` can read: a folder with a `config.json` that parses and whole `*.safetensors` files; else a `UserError` naming the file. (A Hub id, not on disk, passes.)"
+    p = Path(path)
+    if not p.exists(): return
+    if not p.is_dir(): raise UserError(f"{p} is a file: point at the model directory that holds config.json and model.safetensors")
+    if not (p/'config.json').is_file():
+        raise UserError(f"{p}: not a transformers model directory (no config.json); point at the folder `save_pretrained` wrote")
+    try: json.loads((p/'config.json').read_text())
+    except (ValueError, UnicodeDecodeError) as e:
+        raise UserError(f"{p/'config.json'}: damaged ({type(e).__name__}: {str(e)[:80]}): {_REDO}") from None
+    from safetensors import safe_open
+    for w in sorted(p.glob('*.safetensors')):   # the header and the file's length: a truncated copy fails here
+        try:
+            with safe_open(str(w), 'pt') as f: f.keys()
+        except Exception as e: raise UserError(f"{w}: damaged or truncated ({str(e)[:80]}): {_REDO}") from None
+
+def _from_pretrained(cls, path, **kwargs):
+    try: return cls.from_pretrained(str(path), **kwargs)
+    except (OSError, RuntimeError) as e:   # a missing weights file, weights of other shapes (a ValueError about the arguments passes through)
+        raise UserError(f"{path}: cannot load the model ({type(e).__name__}: {str(e).splitlines()[0][:200]}): {_REDO}") from None
+
 def load_albert_checked(path:str|Path, # a transformers model directory (or a Hub id, passed on as it is)
                         cls=None,      # the class to load with (default `AlbertPretrainingModel`), e.g. `AlbertForTokenClassification`
                         **kwargs,      # passed on to `cls.from_pretrained`, e.g. `config=`, `dtype=`
                        ):
     "`cls.from_pretrained(path)`, with a missing or damaged `config.json` or weights file turned into a `UserError` naming it."
-    cls = cls or AlbertPretrainingModel
-    p, redo = Path(path), "re-run the stage that wrote it (or download the model again)"
-    if p.exists():
-        if not p.is_dir(): raise UserError(f"{p} is a file: point at the model directory that holds config.json and model.safetensors")
-        if not (p/'config.json').is_file():
-            raise UserError(f"{p}: not a transformers model directory (no config.json); point at the folder `save_pretrained` wrote")
-        try: json.loads((p/'config.json').read_text())
-        except (ValueError, UnicodeDecodeError) as e:
-            raise UserError(f"{p/'config.json'}: damaged ({type(e).__name__}: {str(e)[:80]}): {redo}") from None
-        from safetensors import safe_open
-        for w in sorted(p.glob('*.safetensors')):   # the header and the file's length: a truncated copy fails here
-            try:
-                with safe_open(str(w), 'pt') as f: f.keys()
-            except Exception as e: raise UserError(f"{w}: damaged or truncated ({str(e)[:80]}): {redo}") from None
-    try: return cls.from_pretrained(str(path), **kwargs)
-    except (OSError, RuntimeError) as e:   # a missing weights file, weights of other shapes (a ValueError about the arguments passes through)
-        raise UserError(f"{path}: cannot load the model ({type(e).__name__}: {str(e).splitlines()[0][:200]}): {redo}") from None
+    check_model_dir(path)
+    return _from_pretrained(cls or AlbertPretrainingModel, path, **kwargs)
 
 def load_pretraining_model(path:str|Path, # a transformers ALBERT directory (ours, transformers' or a released one) or Hub id
                            tanh_gelu:bool=True, # replace the v1 configs' `gelu` (erf) with `gelu_new`, as the TF models used
                            **kwargs, # passed on to `from_pretrained`, e.g. `dtype`
                           ) -> AlbertPretrainingModel:
     "Load an ALBERT checkpoint into `AlbertPretrainingModel` (missing heads are initialised Google's way)."
-    p = Path(path)
-    if p.exists() and not (p/'config.json').exists():
-        raise UserError(f"{p}: not a transformers model directory (no config.json); point at the folder `save_pretrained` wrote")
-    if (p/'config.json').is_file():
-        try: json.loads((p/'config.json').read_text())
-        except (ValueError, UnicodeDecodeError) as e:
-            raise UserError(f"{p/'config.json'}: damaged ({type(e).__name__}): re-run the stage that wrote it (or download the model again)") from None
+    check_model_dir(path)                      # once: the config below and the weights are read from a checked folder
     try: config = AlbertConfig.from_pretrained(str(path))
     except OSError as e: raise UserError(f"{path}: cannot read an ALBERT config ({e})") from None
     if config.model_type != 'albert': raise UserError(f"{path}: holds a {config.model_type!r} model, not ALBERT")
     if tanh_gelu and config.hidden_act == 'gelu': config.hidden_act = 'gelu_new'
-    return load_albert_checked(path, AlbertPretrainingModel, config=config, **kwargs)
+    return _from_pretrained(AlbertPretrainingModel, path, config=config, **kwargs)
 

@@ -19,10 +19,10 @@ from .model import load_albert_checked
 from .core import UserError, get_device
 
 # %% auto #0
-__all__ = ['WEIGHT_FILES', 'TOKENIZER_FILES', 'WORD_FEATURE_SET', 'DECODERS', 'split_tag', 'is_tag', 'tags_to_spans',
-           'spans_to_tags', 'tag_scheme', 'token_words', 'albert_config', 'load_tokenizer', 'load_checked',
-           'load_albert', 'window_starts', 'special_tokens', 'encode_words', 'transition_scores', 'viterbi',
-           'word_feature_ids', 'WordFeatures', 'read_word_features', 'read_crf', 'Tagger']
+__all__ = ['WEIGHT_FILES', 'TOKENIZER_FILES', 'WORD_FEATURE_SET', 'N_WORD_FEATURES', 'DECODERS', 'split_tag', 'is_tag',
+           'tags_to_spans', 'spans_to_tags', 'tag_scheme', 'token_words', 'albert_config', 'load_tokenizer',
+           'load_checked', 'load_albert', 'window_starts', 'special_tokens', 'encode_words', 'transition_scores',
+           'viterbi', 'word_feature_ids', 'WordFeatures', 'model_labels', 'read_word_features', 'read_crf', 'Tagger']
 
 # %% ../nbs/06_tagging.ipynb #52a6723b
 _TAG_RE = re.compile(r'^([BIMESLU])[-_](.+)$')
@@ -236,6 +236,7 @@ def viterbi(scores:list[np.ndarray],  # per sentence, `[n, L]` label scores of i
 
 # %% ../nbs/06_tagging.ipynb #816bfd16
 WORD_FEATURE_SET = 'word,pre3,suf2,suf3,shape,len,w-1,w+1,w-2,w+2,suf3-1,suf3+1,w-1|w,w|w+1'   # what `word_feature_ids` extracts: saved with a table
+N_WORD_FEATURES = len(WORD_FEATURE_SET.split(','))
 
 def _shape(w:str) -> str:
     "A word's shape with runs collapsed: 'Pad-Thai' -> 'Xx-Xx', '42nd' -> '0x'."
@@ -245,10 +246,10 @@ def _shape(w:str) -> str:
 def word_feature_ids(words:list[str],    # a text's words, in order (from `encode_words`: `text[a:b] for a, b in enc['words']`)
                      buckets:int=2**18,  # rows of the hashed table
                     ) -> np.ndarray:
-    "`[words, 14]` hashed ids of each word's CRF features (`WORD_FEATURE_SET`), lower-cased; a missing neighbour is a feature too."
+    "`[words, N_WORD_FEATURES]` hashed ids of each word's CRF features (`WORD_FEATURE_SET`, in its order), lower-cased; a missing neighbour is a feature too."
     low = [w.lower() for w in words]
     at = lambda i: low[i] if 0 <= i < len(low) else ('<s>' if i < 0 else '</s>')
-    out = np.zeros((len(words), 14), dtype=np.int64)
+    out = np.zeros((len(words), N_WORD_FEATURES), dtype=np.int64)
     for i, w in enumerate(low):
         feats = (w, w[:3], w[-2:], w[-3:], _shape(words[i]), str(min(len(w), 8)), at(i - 1), at(i + 1), at(i - 2), at(i + 2),
                  at(i - 1)[-3:], at(i + 1)[-3:], at(i - 1) + '|' + w, w + '|' + at(i + 1))
@@ -256,7 +257,7 @@ def word_feature_ids(words:list[str],    # a text's words, in order (from `encod
     return out
 
 class WordFeatures(nn.Module):
-    "Hashed word features scored per label: `ids [..., 14]` -> `[..., labels]`, the sum of the features' rows (zero at the start)."
+    "Hashed word features scored per label: `ids [..., N_WORD_FEATURES]` -> `[..., labels]`, the sum of the features' rows (zero at the start)."
     def __init__(self, num_labels:int, buckets:int=2**18):
         super().__init__()
         self.buckets, self.table = buckets, nn.Embedding(buckets, num_labels)
@@ -272,6 +273,10 @@ class WordFeatures(nn.Module):
         d = Path(model_dir)
         save_file({'table': self.table.weight.detach().cpu().contiguous()}, str(d/'word_features.safetensors'))
         (d/'word_features.json').write_text(json.dumps(dict(features=WORD_FEATURE_SET, buckets=self.buckets, labels=list(labels))))
+
+def model_labels(config) -> list[str]:
+    "A token classifier's labels in id order (`config.id2label`)."
+    return [config.id2label[i] for i in range(config.num_labels)]
 
 def read_word_features(model_dir:str|Path, labels:list[str]) -> WordFeatures|None:
     "The word-feature table saved beside a model, or None when it has none; checked against the model's labels."
@@ -339,7 +344,7 @@ class Tagger:
         self.batch_size = int(batch_size)
         if self.batch_size < 1: raise UserError(f"batch_size must be at least 1, got {batch_size}")
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-        self.labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
+        self.labels = model_labels(model.config)
         self.label2id = {l: i for i, l in enumerate(self.labels)}
         self.scores = transition_scores(self.labels, transitions)
         self.features = features.to(next(model.parameters()).device).eval() if features is not None else None
@@ -356,8 +361,7 @@ class Tagger:
         kwargs = {**{k: settings[k] for k in ('max_length', 'stride') if settings.get(k) is not None},
                   **{k: v for k, v in kwargs.items() if v is not None}}
         model = load_checked(model_class, d).to(torch.device(device) if device is not None else get_device())
-        labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
-        return cls(model, load_tokenizer(d), transitions=read_crf(d), features=read_word_features(d, labels), **kwargs)
+        return cls(model, load_tokenizer(d), transitions=read_crf(d), features=read_word_features(d, model_labels(model.config)), **kwargs)
 
     def __repr__(self):
         return (f"Tagger({self.model.__class__.__name__}, {len(self.labels)} labels, decode={self.decoder!r}, "

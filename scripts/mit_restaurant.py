@@ -21,7 +21,7 @@ Three subcommands, and a fourth that reads a fine-tuned model three ways:
   decoding the dev F1 of one fine-tuned directory decoded by argmax, by Viterbi under the BIO constraints, and by
            Viterbi with its CRF layer's transitions (what evaluation and albert_nb_predict use).
 
-    python scripts/mit_restaurant.py recipe --out _runs/mit_dish                 # ~40 min of pre-training on 2 cores, then fine-tuning
+    python scripts/mit_restaurant.py recipe --out _runs/mit_dish                 # pre-training (66 min measured on one busy core), then ~5 min of fine-tuning
     python scripts/mit_restaurant.py compare --seeds 1 2 3
     python scripts/mit_restaurant.py curve --sizes 100 300 1000 3000 0 --seeds 1 2 3   # reuses compare's runs for 0 (all)
     # on two cores, two processes can fill one --work side by side, e.g. compare --only random & compare --only pretrained
@@ -287,12 +287,12 @@ def curve_file_for(work: Path, args, model, dev_sentences: int) -> Path:
     return work/f"curve_{fingerprint(key)[:8]}.json"
 
 
-def compare_run(work: Path, name: str, seed: int, args) -> dict | None:
-    "The run of `compare` with this variant and seed on all training sentences and the same fine-tuning settings, if there is one."
+def compare_run(work: Path, name: str, seed: int, args, n_train: int) -> dict | None:
+    "The run of `compare` with this variant and seed on all `n_train` training sentences and the same fine-tuning settings, if there is one."
     f = work/'results.json'
     res = json.loads(f.read_text()) if f.exists() else {}
     st = res.get('settings', {})
-    if name not in res or st.get('finetune') != finetune_kwargs(args) or st.get('train_sentences') != len(load_split()[0]): return None
+    if name not in res or st.get('finetune') != finetune_kwargs(args) or st.get('train_sentences') != n_train: return None
     if args.pretrained and st.get('pretrained') != args.pretrained: return None
     return next((r for r in res[name]['runs'] if r['seed'] == seed), None)
 
@@ -322,7 +322,7 @@ def cmd_curve(args):
                 key = f"{name}/{size}/{s}"
                 if curve_file.exists(): curve = {**json.loads(curve_file.read_text()), **curve}   # points another process added
                 if key in curve: continue      # done in an earlier invocation
-                if start is not None and size == len(train) and (r := compare_run(work, name, s, args)):   # `compare` ran it already
+                if start is not None and size == len(train) and (r := compare_run(work, name, s, args, len(train))):   # `compare` ran it already
                     curve[key] = dict(f1=r['f1'], dish_f1=r['dish_f1'], seconds=r['finetune_seconds'], best_epoch=r['best_epoch'], from_compare=True)
                     save_points(curve_file, curve); continue
                 if start is None:
@@ -362,12 +362,13 @@ def cmd_decoding(args):
     _, dev = load_split()
     tagger = Tagger.from_pretrained(args.model)
     texts, rows = [e['text'] for e in dev], []
+    scores = tagger.word_scores(texts)                  # the same for every decoding: only the reading differs
     ways = [('argmax (each word its likeliest tag)', 'argmax', None), ('Viterbi, BIO constraints only', 'viterbi', None)]
     if (crf := read_crf(args.model)) is not None: ways.append(('Viterbi + the CRF layer\'s transitions (the default)', 'viterbi', crf))
     for name, decode, trans in ways:
         t = Tagger(tagger.model, tagger.tokenizer, tagger.max_length, tagger.stride, decode=decode, transitions=trans, features=tagger.features)
         ev = evaluate_ner(t.model, t.tokenizer, dev, t.max_length, t.stride, transitions=trans, decode=decode, features=tagger.features)
-        orphans = sum(len(tags_to_spans(g)[1]) for g in t.decode(t.word_scores(texts)))
+        orphans = sum(len(tags_to_spans(g)[1]) for g in t.decode(scores))
         rows.append(dict(decoding=name, f1=ev['f1'], precision=ev['precision'], recall=ev['recall'], dish_f1=ev['per_type']['Dish']['f1'], orphan_I=orphans))
         print(f"{name:<52} F1 {100 * ev['f1']:5.1f}  P {100 * ev['precision']:5.1f}  R {100 * ev['recall']:5.1f}  Dish {100 * rows[-1]['dish_f1']:5.1f}  orphan I- {orphans}")
     Path(args.model, 'mit_decoding.json').write_text(json.dumps(rows, indent=1))
@@ -380,7 +381,7 @@ def main(argv=None):
     g = common.add_argument_group('pre-training (reused from --work when it finished with the same budget)')
     g.add_argument('--work', default=str(ROOT/'_runs'/'mit_restaurant'), help='working directory: pre-training, runs, results')
     g.add_argument('--pretrained', help='a pre-trained tiny ALBERT directory to use instead of pre-training here')
-    g.add_argument('--pretrain_steps', type=int, default=5000, help='LAMB steps of 32 x 64 (5,000: ~40 min on this 2-core CPU)')
+    g.add_argument('--pretrain_steps', type=int, default=5000, help='LAMB steps of 32 x 64 (5,000 took 66 min on one thread of this 2-core CPU, the other core busy)')
     g.add_argument('--pretrain_lines', type=int, default=0, help='use only the first N lines of each English corpus (0: all; for checks)')
     g.add_argument('--vocab_size', type=int, default=8000, help='unigram vocabulary size of a pre-training here')
     f = common.add_argument_group("fine-tuning (default: finetune's recipe for the model's size)")
